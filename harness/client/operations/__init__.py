@@ -1,0 +1,1 @@
+"""Engine API operations, one mixin per resource, one method per operation id."""

@@ -58,7 +58,7 @@ def parse_host(text: str) -> Host:
             cannot use on Linux (``npipe``) or does not implement (``ssh``).
     """
     proto, separator, addr = text.partition("://")
-    if not separator or not addr:
+    if not separator or not addr or not proto:
         raise ConfigError(f"unable to parse docker host `{text}`")
 
     if proto == "npipe":

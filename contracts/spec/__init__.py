@@ -34,6 +34,7 @@ from contracts.spec.loader import available_versions as available_versions
 from contracts.spec.loader import clear_cache as clear_cache
 from contracts.spec.loader import load_spec as load_spec
 from contracts.spec.loader import load_version as load_version
+from contracts.spec.loader import parse_spec as parse_spec
 from contracts.spec.loader import spec_path as spec_path
 from contracts.spec.operations import Operation as Operation
 from contracts.spec.operations import OperationInfo as OperationInfo
@@ -71,6 +72,7 @@ __all__ = [
     "clear_cache",
     "load_spec",
     "load_version",
+    "parse_spec",
     "spec_path",
     "split_version_prefix",
     "to_json_schema",

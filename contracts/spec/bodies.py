@@ -43,7 +43,15 @@ def check_value(
     """
     failures: list[ContractFailure] = []
     validator = spec.validator(schema, nil_collections=nil_collections)
-    for error in validator.iter_errors(value):
+    errors = [_deepest(error) for error in validator.iter_errors(value)]
+    # A value of the wrong type also breaks its enum, length and range; the
+    # type error alone says what is wrong.
+    mistyped = {
+        tuple(error.absolute_path) for error in errors if error.validator == "type"
+    }
+    for error in errors:
+        if error.validator != "type" and tuple(error.absolute_path) in mistyped:
+            continue
         failures.extend(_from_error(error, where=where, root=root))
     if strict:
         for location in undocumented_fields(spec.document, schema, value, root):
@@ -60,7 +68,6 @@ def check_value(
 def _from_error(
     error: ValidationError, *, where: Where, root: str
 ) -> list[ContractFailure]:
-    error = _deepest(error)
     location = json_path(error.absolute_path, root)
     if error.validator == "required":
         instance = error.instance if isinstance(error.instance, dict) else {}

@@ -44,6 +44,19 @@ def load_spec(path: str | os.PathLike[str]) -> Specification:
 
 @functools.lru_cache(maxsize=64)
 def _load_cached(path: str, size: int, mtime_ns: int) -> Specification:
+    # size and mtime_ns are part of the cache key only: a changed file
+    # misses the cache and is parsed again.
+    return parse_spec(path)
+
+
+def parse_spec(path: str | os.PathLike[str]) -> Specification:
+    """Parse the specification at ``path`` without consulting the cache.
+
+    Raises:
+        FileNotFoundError: when the file does not exist.
+        ValueError: when the file is not a Swagger 2.0 document.
+    """
+    path = str(path)
     started = time.perf_counter()
     with open(path, "rb") as stream:
         document = yaml.load(stream, Loader=_Loader)

@@ -65,13 +65,13 @@ def _inline(document: JSONObject, node: Any, active: tuple[str, ...]) -> Any:
     if isinstance(node, Mapping):
         ref = node.get("$ref")
         if isinstance(ref, str):
-            if ref in active:
-                return {"$ref": ref}
-            target = _inline(document, resolve_pointer(document, ref), (*active, ref))
             # Swagger 2.0 ignores the siblings of $ref, but the Engine API
             # puts x-nullable beside it and means it, so siblings are kept.
             siblings = {k: v for k, v in node.items() if k != "$ref"}
-            return {**target, **siblings} if siblings else target
+            if ref in active:
+                return {"$ref": ref, **siblings}
+            target = _inline(document, resolve_pointer(document, ref), (*active, ref))
+            return {**target, **siblings}
         return {key: _inline(document, value, active) for key, value in node.items()}
     if isinstance(node, list):
         return [_inline(document, item, active) for item in node]

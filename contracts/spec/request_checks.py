@@ -45,7 +45,9 @@ def check_request(
     path, header and body parameters are present; query, path and header
     values fit their type and enum; a JSON body parses, is sent as JSON and
     fits its schema. With ``strict``, undocumented query parameters and
-    undocumented body fields are failures too.
+    undocumented body fields are failures too. ``nil_collections`` accepts
+    ``null`` for arrays and maps, as Go clients send for nil slices and
+    maps; pass False to hold bodies to ``x-nullable`` alone.
     """
     try:
         found = spec.match(method, path)

@@ -185,6 +185,8 @@ class ClientCore:
                 "TLS setup cannot be verified; pass tls= without http_client, or "
                 "configure TLS on the httpx.Client and leave tls unset"
             )
+        authority = DUMMY_HOST if self._host.is_unix else self._host.addr
+        self._origin = f"{self._scheme}://{authority}"
         self._owns_http = http_client is None
         self._http = http_client or self._build_http_client()
 
@@ -288,7 +290,9 @@ class ClientCore:
             TransportError: the GET fallback could not be sent.
         """
         try:
-            response = self._send("HEAD", self._host.base_path + "/_ping", Query())
+            response = self._send(
+                "HEAD", clean_path(self._host.base_path + "/_ping"), Query()
+            )
             response.close()
         except TransportError as error:
             logger.debug("HEAD /_ping failed, retrying with GET: %s", error)
@@ -299,7 +303,7 @@ class ClientCore:
                 "HEAD /_ping returned %d, retrying with GET", response.status_code
             )
 
-        path = self._host.base_path + "/_ping"
+        path = clean_path(self._host.base_path + "/_ping")
         response = self._send("GET", path, Query())
         raise_for_response(response, request_url=self.display_url(path, Query()))
         return PingResult.from_headers(response.headers)
@@ -362,7 +366,7 @@ class ClientCore:
         """Return ``{base_path}/v{version}{path}``, negotiating first if needed."""
         self._ensure_negotiated()
         joined = f"{self._host.base_path}/v{self._version.removeprefix('v')}{path}"
-        return _clean_path(joined)
+        return clean_path(joined)
 
     def display_url(self, path: str, query: Query) -> str:
         """Return a request URL as the moby client prints it in error messages."""
@@ -399,7 +403,7 @@ class ClientCore:
         raw_path = _escape_path(path) + (f"?{encoded_query}" if encoded_query else "")
         request = self._http.build_request(
             method,
-            httpx.URL(self._http.base_url).copy_with(raw_path=raw_path.encode("ascii")),
+            httpx.URL(self._origin).copy_with(raw_path=raw_path.encode("ascii")),
             content=content,
             headers=all_headers,
             timeout=timeout if timeout is not None else self._timeout,
@@ -634,7 +638,7 @@ class ClientCore:
         return HijackedConnection(sock, rest, response_headers, tty=tty)
 
 
-def _clean_path(path: str) -> str:
+def clean_path(path: str) -> str:
     """Clean a path as Go's ``path.Join``: no empty, ``.`` or ``..`` segments."""
     segments: list[str] = []
     for segment in path.split("/"):

@@ -137,7 +137,9 @@ class RawServer:
 
 
 @pytest.fixture
-def raw_server(tmp_path: Path) -> Iterator[Callable[[Callable[[bytes], bytes]], RawServer]]:
+def raw_server(
+    tmp_path: Path,
+) -> Iterator[Callable[[Callable[[bytes], bytes]], RawServer]]:
     """Start :class:`RawServer` instances on sockets under ``tmp_path``."""
     servers: list[RawServer] = []
 
@@ -162,5 +164,7 @@ def real_engine_host() -> str:
     if not host:
         if os.environ.get("CI") == "true":
             pytest.fail("FAKEDAEMON_REAL_ENGINE must name a real Docker Engine in CI")
-        pytest.skip("FAKEDAEMON_REAL_ENGINE is not set (e.g. unix:///tmp/e20/docker.sock)")
+        pytest.skip(
+            "FAKEDAEMON_REAL_ENGINE is not set (e.g. unix:///tmp/e20/docker.sock)"
+        )
     return host

@@ -58,7 +58,9 @@ def test_filters_map_form_from_dicts() -> None:
 
 
 def test_filters_list_form() -> None:
-    encoded = encode_filters({"status": {"running": True, "exited": False}}, form="list")
+    encoded = encode_filters(
+        {"status": {"running": True, "exited": False}}, form="list"
+    )
     assert encoded == '{"status":["running"]}'
 
 
@@ -90,9 +92,10 @@ def test_json_body_ends_with_newline() -> None:
 
 def test_registry_auth_base64url_padded() -> None:
     encoded = encode_registry_auth({"username": "u", "password": "p?>"})
-    assert encoded == base64.urlsafe_b64encode(
-        b'{"username":"u","password":"p?\\u003e"}'
-    ).decode()
+    assert (
+        encoded
+        == base64.urlsafe_b64encode(b'{"username":"u","password":"p?\\u003e"}').decode()
+    )
 
 
 def test_registry_auth_field_order() -> None:

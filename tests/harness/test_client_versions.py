@@ -29,8 +29,7 @@ def test_fixed_version_valid(text: str, expected: str | None) -> None:
     [
         (
             "something-weird",
-            "invalid API version (something-weird): must be formatted "
-            "<major>.<minor>",
+            "invalid API version (something-weird): must be formatted <major>.<minor>",
         ),
         ("1", "invalid API version (1): must be formatted <major>.<minor>"),
         (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from harness.client.core import ClientCore, PingResult
+from harness.client.core import ClientCore, PingResult, clean_path
 from harness.client.encoding import Filters, Query
 from harness.client.hijack import HijackedConnection
 from harness.client.responses import raise_for_response
@@ -26,7 +26,7 @@ class SystemOperations(ClientCore):
 
     def system_ping_head(self) -> PingResult:
         """Send ``HEAD /_ping`` only, with no GET fallback."""
-        path = self.host.base_path + "/_ping"
+        path = clean_path(self.host.base_path + "/_ping")
         response = self._send("HEAD", path, Query())
         raise_for_response(
             response, request_url=self.display_url(path, Query()), read_body=False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from fakedaemon.engine.process import (
     Script,
     Sleep,
     check_executable,
+    resolve_executable,
     run,
 )
 
@@ -297,9 +299,9 @@ def test_check_executable_uses_env_path() -> None:
         check_executable(spec, busybox_image())
 
 
-def test_check_executable_default_path() -> None:
+def test_resolve_executable_default_path() -> None:
     spec = ProcessSpec(["nginx"], [], "/", "box", False)
-    check_executable(spec, busybox_image())
+    assert resolve_executable(spec, busybox_image()) == "/usr/sbin/nginx"
 
 
 def test_run_raises_for_missing_executable() -> None:
@@ -513,10 +515,10 @@ def _start(
     return thread, io, results
 
 
-def _wait_for(condition: object, timeout: float = 5.0) -> None:
+def _wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
     event = threading.Event()
     for _ in range(int(timeout / 0.01)):
-        if callable(condition) and condition():
+        if condition():
             return
         event.wait(0.01)
     raise AssertionError("condition not reached in time")

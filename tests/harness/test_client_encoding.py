@@ -70,7 +70,7 @@ def test_filters_empty_is_none() -> None:
 
 def test_filters_string_value_rejected() -> None:
     with pytest.raises(ConfigError, match="got the string 'running'"):
-        encode_filters({"status": "running"})  # type: ignore[dict-item]
+        encode_filters({"status": "running"})
 
 
 def test_filters_unknown_form_rejected() -> None:

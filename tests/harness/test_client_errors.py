@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -30,7 +31,8 @@ from harness.client.errors import (
     error_class_for_status,
 )
 
-from conftest import MockDaemon
+if TYPE_CHECKING:
+    from conftest import MockDaemon
 
 ClientFactory = Callable[..., Client]
 URL = "http://%2Fvar%2Frun%2Fdocker.sock/v1.41/containers/c1/json"

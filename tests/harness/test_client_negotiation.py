@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -14,13 +15,16 @@ from harness.client import (
     UnsupportedVersionError,
 )
 
-from conftest import MockDaemon, json_response
+if TYPE_CHECKING:
+    from conftest import MockDaemon
 
 ClientFactory = Callable[..., Client]
 
 
 def _version_route(daemon: MockDaemon) -> None:
-    daemon.route("GET", "/version", lambda r: json_response(200, {"ApiVersion": "x"}))
+    daemon.route(
+        "GET", "/version", lambda r: httpx.Response(200, json={"ApiVersion": "x"})
+    )
 
 
 def test_downgrades_to_daemon(daemon: MockDaemon, make_client: ClientFactory) -> None:
@@ -233,14 +237,14 @@ def test_post_without_body_is_text_plain(
 
 
 def test_path_escaping(daemon: MockDaemon, make_client: ClientFactory) -> None:
-    daemon.route("GET", "/images/a b/json", lambda r: json_response(200, {}))
+    daemon.route("GET", "/images/a b/json", lambda r: httpx.Response(200, json={}))
     client = make_client(version="1.41")
     client.image_inspect("a b")
     assert daemon.requests[-1].url.raw_path == b"/v1.41/images/a%20b/json"
 
 
 def test_filters_query(daemon: MockDaemon, make_client: ClientFactory) -> None:
-    daemon.route("GET", "/containers/json", lambda r: json_response(200, []))
+    daemon.route("GET", "/containers/json", lambda r: httpx.Response(200, json=[]))
     client = make_client(version="1.41")
     client.container_list(all=True, filters={"status": ["running"]})
     assert daemon.requests[-1].url.query == (
@@ -251,7 +255,7 @@ def test_filters_query(daemon: MockDaemon, make_client: ClientFactory) -> None:
 def test_filters_list_form_option(
     daemon: MockDaemon, make_client: ClientFactory
 ) -> None:
-    daemon.route("GET", "/images/json", lambda r: json_response(200, []))
+    daemon.route("GET", "/images/json", lambda r: httpx.Response(200, json=[]))
     client = make_client(version="1.41", filters_form="list")
     client.image_list(filters={"dangling": {"true": True}})
     assert daemon.requests[-1].url.params["filters"] == '{"dangling":["true"]}'

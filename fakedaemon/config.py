@@ -1,0 +1,67 @@
+"""The daemon's settings, from flags, a configuration file or Python."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from .profiles import DEFAULT_PROFILE, EngineProfile, get_profile
+from .versions import OLDEST, APIVersion
+
+
+@dataclass
+class DaemonConfig:
+    """Settings of one daemon; every field has a default that works in tests."""
+
+    engine: str = DEFAULT_PROFILE
+    min_api_version: str | None = None
+    max_api_version: str | None = None
+    experimental: bool = False
+    debug: bool = False
+    labels: list[str] = field(default_factory=list)
+    seed: int | None = None
+    offline: bool = False
+    deny: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=lambda: ["busybox:latest"])
+    architecture: str = "amd64"
+    name: str = "fakedaemon"
+    ncpu: int = 2
+    mem_total: int = 8 * 1024**3
+    environ: dict[str, str] | None = None
+
+    def profile(self) -> EngineProfile:
+        """Return the engine profile with this configuration's API range applied.
+
+        ``DOCKER_MIN_API_VERSION`` lowers or raises the minimum as dockerd
+        25.0 and later honour it; an explicit ``min_api_version`` wins.
+        """
+        profile = get_profile(self.engine)
+        environ = os.environ if self.environ is None else self.environ
+        minimum_text = self.min_api_version or environ.get("DOCKER_MIN_API_VERSION")
+        minimum = (
+            validate_min_api_version(minimum_text, profile.max_api)
+            if minimum_text
+            else None
+        )
+        maximum = (
+            APIVersion.parse(self.max_api_version) if self.max_api_version else None
+        )
+        return profile.with_api_range(minimum, maximum)
+
+
+def validate_min_api_version(text: str, maximum: APIVersion) -> APIVersion:
+    """Check a minimum API version as dockerd's ``ValidateMinAPIVersion`` does."""
+    value = text.strip()
+    if not value:
+        raise ValueError("value is empty")
+    if value.startswith("v"):
+        raise ValueError('API version must be provided without "v" prefix')
+    try:
+        version = APIVersion.parse(value)
+    except ValueError:
+        raise ValueError(f"invalid API version: {value}") from None
+    if version < OLDEST:
+        raise ValueError(f"minimum supported API version is {OLDEST}: {value}")
+    if version > maximum:
+        raise ValueError(f"maximum supported API version is {maximum}: {value}")
+    return version

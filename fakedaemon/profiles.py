@@ -1,0 +1,126 @@
+"""Engine profiles: the versions a daemon reports and the behaviour that
+changed between Docker Engine releases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .versions import APIVersion
+
+
+@dataclass(frozen=True, slots=True)
+class EngineProfile:
+    """What one Docker Engine release reports and how it answers.
+
+    Each flag names the release behaviour it reproduces, so a handler reads
+    ``profile.plain_text_too_old`` instead of comparing engine versions.
+    """
+
+    name: str
+    engine_version: str
+    max_api: APIVersion
+    min_api: APIVersion
+    go_version: str
+    git_commit: str
+    containerd_version: str
+    runc_version: str
+    # Engine 20.10 wrote errors for URL versions below 1.24 with Go's
+    # http.Error (plain text); 25.0 and later always write JSON.
+    plain_text_too_old: bool
+    # Engine 20.10 worded many errors differently ("Cannot kill container",
+    # "Invalid filter", "Content-Type specified (%s) must be
+    # 'application/json'") and answered malformed JSON with a 500.
+    legacy_messages: bool
+    # `Builder-Version` and `Swarm` ping headers arrived with API 1.42 (23.0).
+    ping_builder_and_swarm: bool
+    # Pull progress kept the deprecated `progress` string until 28.x.
+    progress_bar_text: bool
+    kernel_version: str = "6.1.0-fakedaemon"
+    operating_system: str = "Debian GNU/Linux 12 (bookworm)"
+
+    def with_api_range(
+        self, minimum: APIVersion | None = None, maximum: APIVersion | None = None
+    ) -> EngineProfile:
+        """Return this profile with a different supported API range."""
+        return replace(
+            self,
+            min_api=minimum if minimum is not None else self.min_api,
+            max_api=maximum if maximum is not None else self.max_api,
+        )
+
+
+PROFILES: dict[str, EngineProfile] = {
+    "20.10": EngineProfile(
+        name="20.10",
+        engine_version="20.10.24",
+        max_api=APIVersion(1, 41),
+        # Engine 20.10 accepts 1.12 and up; this daemon shapes answers from
+        # 1.24 on, so the profile starts there.
+        min_api=APIVersion(1, 24),
+        go_version="go1.19.8",
+        git_commit="297e128",
+        containerd_version="1.6.20",
+        runc_version="1.1.5",
+        plain_text_too_old=True,
+        legacy_messages=True,
+        ping_builder_and_swarm=False,
+        progress_bar_text=True,
+    ),
+    "26.1": EngineProfile(
+        name="26.1",
+        engine_version="26.1.5",
+        max_api=APIVersion(1, 45),
+        min_api=APIVersion(1, 24),
+        go_version="go1.22.5",
+        git_commit="411e817",
+        containerd_version="1.7.18",
+        runc_version="1.1.13",
+        plain_text_too_old=False,
+        legacy_messages=False,
+        ping_builder_and_swarm=True,
+        progress_bar_text=True,
+    ),
+    "28.5": EngineProfile(
+        name="28.5",
+        engine_version="28.5.2",
+        max_api=APIVersion(1, 51),
+        min_api=APIVersion(1, 24),
+        go_version="go1.24.9",
+        git_commit="89c5e8f",
+        containerd_version="1.7.28",
+        runc_version="1.3.0",
+        plain_text_too_old=False,
+        legacy_messages=False,
+        ping_builder_and_swarm=True,
+        progress_bar_text=True,
+    ),
+    "29.x": EngineProfile(
+        name="29.x",
+        engine_version="29.7.2",
+        max_api=APIVersion(1, 55),
+        # Engine 29.x defaults to 1.40 (29.3 and later); this daemon's default
+        # range reaches down to 1.24 so that old clients work out of the box.
+        min_api=APIVersion(1, 24),
+        go_version="go1.25.6",
+        git_commit="7c8e4d1",
+        containerd_version="2.1.5",
+        runc_version="1.3.3",
+        plain_text_too_old=False,
+        legacy_messages=False,
+        ping_builder_and_swarm=True,
+        progress_bar_text=False,
+    ),
+}
+
+DEFAULT_PROFILE = "29.x"
+
+
+def get_profile(name: str) -> EngineProfile:
+    """Return the profile called ``name``; raise ValueError naming the choices."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        choices = ", ".join(PROFILES)
+        raise ValueError(
+            f"unknown engine profile {name!r}: choose one of {choices}"
+        ) from None

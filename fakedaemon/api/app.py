@@ -1,0 +1,200 @@
+"""The WSGI application: routing, version check, headers and error rendering."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter, Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from ..errors import DaemonError, InvalidParameter
+from ..versions import APIVersion
+from .call import Call
+from .jsonenc import dump_line
+from .responses import Hijack, HijackedConnection
+from .routers import all_routes
+from .routing import Route
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from ..engine.engine import Engine
+
+logger = logging.getLogger("fakedaemon")
+
+HIJACK_KEY = "fakedaemon.hijack"
+"""WSGI environ key of the server's hijack function, absent in-process."""
+
+PAGE_NOT_FOUND = dump_line({"message": "page not found"})
+
+
+class _VersionConverter(BaseConverter):
+    # dockerd's router matches versions with `[0-9.]+`.
+    regex = r"[0-9.]+"
+
+
+class APIApp:
+    """The Engine API as a WSGI application over one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.routes = all_routes()
+        rules = []
+        for index, route in enumerate(self.routes):
+            for prefix in ("", "/v<version:version>"):
+                rule = Rule(prefix + route.path, methods=[route.method], endpoint=index)
+                rules.append(rule)
+        self.url_map = Map(
+            rules,
+            converters={"version": _VersionConverter},
+            strict_slashes=True,
+            merge_slashes=False,
+        )
+        # werkzeug adds HEAD to every GET rule; dockerd does not.
+        for rule in self.url_map.iter_rules():
+            if rule.methods is not None and "GET" in rule.methods:
+                rule.methods.discard("HEAD")
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        request = Request(environ)
+        response = self.dispatch(request)
+        if isinstance(response, Hijack):
+            return self._hijack(environ, request, response, start_response)
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        """Route ``request`` and return the handler's response or an error."""
+        adapter = self.url_map.bind_to_environ(request.environ)
+        try:
+            endpoint, arguments = adapter.match()
+        except HTTPException:
+            return _page_not_found()
+        route = self.routes[endpoint]
+        request.environ["fakedaemon.operation"] = route.operation
+        return self._run(request, route, arguments)
+
+    def _run(
+        self, request: Request, route: Route, arguments: dict[str, Any]
+    ) -> Response:
+        profile = self.engine.profile
+        text = arguments.pop("version", None)
+        version = profile.max_api if text is None else APIVersion.parse(text)
+        headers = {
+            "Api-Version": str(profile.max_api),
+            "Ostype": "linux",
+            "Server": f"Docker/{profile.engine_version} (linux)",
+        }
+        error = self._check_version(version)
+        if error is not None:
+            response = render_error(error, version, plain=profile.plain_text_too_old)
+            response.headers.update(headers)
+            return response
+        headers["Docker-Experimental"] = (
+            "true" if self.engine.config.experimental else "false"
+        )
+        try:
+            if route.experimental and not self.engine.config.experimental:
+                return _with(_page_not_found(), headers)
+            call = Call(request, version, self.engine, profile)
+            response = route.handler(call, **arguments)
+        except DaemonError as raised:
+            response = render_error(raised, version)
+        except Exception:
+            logger.exception("handler of %s failed", route.operation)
+            response = render_error(DaemonError("internal error"), version)
+        return _with(response, headers)
+
+    def _check_version(self, version: APIVersion) -> DaemonError | None:
+        profile = self.engine.profile
+        if version < profile.min_api:
+            return InvalidParameter(
+                f"client version {version} is too old. Minimum supported API "
+                f"version is {profile.min_api}, please upgrade your client to a "
+                "newer version"
+            )
+        if version > profile.max_api:
+            return InvalidParameter(
+                f"client version {version} is too new. Maximum supported API "
+                f"version is {profile.max_api}"
+            )
+        return None
+
+    def _hijack(
+        self,
+        environ: WSGIEnvironment,
+        request: Request,
+        response: Hijack,
+        start_response: StartResponse,
+    ) -> Iterable[bytes]:
+        hijack = environ.get(HIJACK_KEY)
+        if hijack is None:
+            error = render_error(
+                InvalidParameter(
+                    "this operation needs a hijacked connection, which the "
+                    "in-process transport cannot give: serve the daemon on a "
+                    "unix socket or TCP"
+                ),
+                APIVersion(1, 41),
+            )
+            return error(environ, start_response)
+        sock, reader = hijack()
+        upgrade = "upgrade" in request.headers.get("Connection", "").lower()
+        if upgrade:
+            head = [
+                "HTTP/1.1 101 UPGRADED",
+                f"Content-Type: {response.content_type}",
+                "Connection: Upgrade",
+                "Upgrade: tcp",
+            ]
+        else:
+            head = ["HTTP/1.1 200 OK", f"Content-Type: {response.content_type}"]
+        head += [f"{name}: {value}" for name, value in response.extra_headers.items()]
+        connection = HijackedConnection(sock, reader)
+        if connection.send(("\r\n".join(head) + "\r\n\r\n").encode("latin-1")):
+            response.session(connection)
+        return []
+
+
+def _with(response: Response, headers: dict[str, str]) -> Response:
+    if isinstance(response, Hijack):
+        response.extra_headers = {**headers, **response.extra_headers}
+        return response
+    for name, value in headers.items():
+        response.headers[name] = value
+    return response
+
+
+def _page_not_found() -> Response:
+    return Response(PAGE_NOT_FOUND, status=404, content_type="application/json")
+
+
+def render_error(
+    error: DaemonError, version: APIVersion, *, plain: bool = False
+) -> Response:
+    """Render ``error`` as dockerd does for a request of ``version``.
+
+    Below API 1.24 (Engine 20.10 and older only) dockerd answered with Go's
+    ``http.Error``: plain text with a newline. A 304 carries no body.
+    """
+    if error.status == 304:
+        response = Response(b"", status=304)
+        response.headers.remove("Content-Type")
+        return response
+    if plain and version < APIVersion(1, 24):
+        response = Response(
+            error.message + "\n",
+            status=error.status,
+            content_type="text/plain; charset=utf-8",
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+    return Response(
+        dump_line({"message": error.message}),
+        status=error.status,
+        content_type="application/json",
+    )

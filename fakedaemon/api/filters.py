@@ -1,0 +1,119 @@
+"""The `filters` query parameter in both of dockerd's encodings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+
+from ..errors import InvalidParameter
+
+_TRUE = ("1", "true")
+_FALSE = ("0", "false")
+
+
+class Filters:
+    """Parsed filters: each key maps to a set of values, matched with OR.
+
+    dockerd accepts ``{"key":{"value":true}}`` (what its Go client sends) and
+    the older ``{"key":["value"]}`` (what docker-py sends); both parse here.
+    """
+
+    def __init__(self, values: Mapping[str, Iterable[str]] | None = None) -> None:
+        self._values: dict[str, set[str]] = {
+            key: set(items) for key, items in (values or {}).items()
+        }
+
+    @classmethod
+    def parse(cls, text: str | None) -> Filters:
+        """Parse a `filters` parameter; raise InvalidParameter as dockerd does."""
+        if not text:
+            return cls()
+        try:
+            document = json.loads(text)
+        except ValueError:
+            raise InvalidParameter("invalid filter") from None
+        if not isinstance(document, dict):
+            raise InvalidParameter("invalid filter")
+        values: dict[str, list[str]] = {}
+        for key, entry in document.items():
+            if isinstance(entry, dict) and all(
+                isinstance(flag, bool) for flag in entry.values()
+            ):
+                values[key] = [value for value, flag in entry.items() if flag]
+            elif isinstance(entry, list) and all(isinstance(v, str) for v in entry):
+                values[key] = list(entry)
+            else:
+                raise InvalidParameter("invalid filter")
+        return cls(values)
+
+    def __bool__(self) -> bool:
+        return bool(self._values)
+
+    def keys(self) -> list[str]:
+        """Return the filter keys present."""
+        return list(self._values)
+
+    def validate(self, allowed: Iterable[str]) -> None:
+        """Raise ``invalid filter 'key'`` for a key outside ``allowed``."""
+        permitted = set(allowed)
+        for key in self._values:
+            if key not in permitted:
+                raise InvalidParameter(f"invalid filter '{key}'")
+
+    def contains(self, key: str) -> bool:
+        """Return whether ``key`` was given."""
+        return key in self._values
+
+    def get(self, key: str) -> list[str]:
+        """Return the values of ``key`` (empty when absent)."""
+        return sorted(self._values.get(key, ()))
+
+    def bool_value(self, key: str) -> bool | None:
+        """Return the boolean of ``key``; None when absent.
+
+        Raises:
+            InvalidParameter: ``invalid filter 'key=[values]'`` for a value
+                other than 1, true, 0 or false, as dockerd's ``GetBoolOrDefault``.
+        """
+        values = self._values.get(key)
+        if not values:
+            return None
+        lowered = {value.lower() for value in values}
+        if lowered <= set(_TRUE):
+            return True
+        if lowered <= set(_FALSE):
+            return False
+        shown = " ".join(sorted(values))
+        raise InvalidParameter(f"invalid filter '{key}=[{shown}]'")
+
+    def match_exact(self, key: str, candidate: str) -> bool:
+        """Return whether ``candidate`` is a value of ``key``, or ``key`` is absent."""
+        values = self._values.get(key)
+        return not values or candidate in values
+
+    def match_any(self, key: str, candidates: Iterable[str]) -> bool:
+        """Return whether one of ``candidates`` equals a value of ``key``."""
+        values = self._values.get(key)
+        if not values:
+            return True
+        return any(candidate in values for candidate in candidates)
+
+    def match_labels(
+        self, labels: Mapping[str, str] | None, key: str = "label"
+    ) -> bool:
+        """Return whether ``labels`` satisfy every ``key`` or ``key=value`` entry."""
+        wanted = self._values.get(key)
+        if not wanted:
+            return True
+        present = labels or {}
+        for entry in wanted:
+            name, separator, value = entry.partition("=")
+            if name not in present:
+                return False
+            if separator and present[name] != value:
+                return False
+        return True
+
+    def to_dict(self) -> dict[str, list[str]]:
+        """Return the filters as ``{key: sorted values}``."""
+        return {key: sorted(values) for key, values in self._values.items()}

@@ -1,0 +1,100 @@
+"""Response builders for handlers: JSON, empty, streams and hijacked connections."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from werkzeug.wrappers import Response
+
+from .jsonenc import dump_line
+
+JSON = "application/json"
+RAW_STREAM = "application/vnd.docker.raw-stream"
+MULTIPLEXED_STREAM = "application/vnd.docker.multiplexed-stream"
+
+
+def json_response(document: Any, status: int = 200) -> Response:
+    """Return ``document`` as dockerd's ``WriteJSON`` writes it."""
+    return Response(dump_line(document), status=status, content_type=JSON)
+
+
+def empty(status: int = 204) -> Response:
+    """Return a response without a body (204 by default)."""
+    response = Response(b"", status=status)
+    response.headers.remove("Content-Type")
+    return response
+
+
+def stream(
+    chunks: Iterable[bytes], content_type: str = JSON, status: int = 200
+) -> Response:
+    """Return a streamed response; the server sends each chunk as it comes.
+
+    The status line and headers go out before the first chunk is produced,
+    as dockerd flushes them before it starts waiting.
+    """
+    response = Response(chunks, status=status, content_type=content_type)
+    response.direct_passthrough = True
+    return response
+
+
+def json_lines(documents: Iterable[Any]) -> Iterator[bytes]:
+    """Encode each document as one line of a JSON stream."""
+    for document in documents:
+        yield dump_line(document)
+
+
+@dataclass
+class HijackedConnection:
+    """The raw connection of a hijacked request: the client's bytes both ways.
+
+    ``reader`` is the server's buffered reader, so bytes the client sent right
+    after the request headers are not lost.
+    """
+
+    sock: socket.socket
+    reader: BinaryIO
+
+    def send(self, data: bytes) -> bool:
+        """Write ``data``; return False once the client has gone away."""
+        try:
+            self.sock.sendall(data)
+        except OSError:
+            return False
+        return True
+
+    def read(self, size: int = 65536) -> bytes:
+        """Read up to ``size`` bytes from the client; b"" at end of input."""
+        try:
+            return self.reader.read1(size)  # type: ignore[attr-defined,no-any-return]
+        except (OSError, ValueError):
+            return b""
+
+    def close_write(self) -> None:
+        """Half-close the connection so the client sees the end of output."""
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+
+class Hijack(Response):
+    """A response that takes over the connection (attach, exec start).
+
+    The server writes the status line and headers itself, then hands the
+    socket to ``session``; no HTTP framing follows.
+    """
+
+    def __init__(
+        self,
+        session: Callable[[HijackedConnection], None],
+        content_type: str,
+        *,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(b"", status=200, content_type=content_type)
+        self.session = session
+        self.extra_headers = extra_headers or {}

@@ -1,0 +1,15 @@
+"""The routers, one module per resource; ``all_routes`` collects their routes."""
+
+from __future__ import annotations
+
+from ..routing import Route
+
+
+def all_routes() -> list[Route]:
+    """Return the routes of every router, in registration order."""
+    from . import containers, images, system
+
+    routes: list[Route] = []
+    for module in (system, images, containers):
+        routes.extend(module.router.routes)
+    return routes

@@ -1,0 +1,232 @@
+"""System routes: ping, version and info."""
+
+from __future__ import annotations
+
+from werkzeug.wrappers import Response
+
+from ...clock import format_rfc3339_nano
+from ..call import Call
+from ..responses import json_response
+from ..routing import Router
+
+router = Router()
+
+_PING_HEADERS = {
+    "Cache-Control": "no-cache, no-store, must-revalidate",
+    "Pragma": "no-cache",
+}
+
+
+def _ping(call: Call, body: bytes) -> Response:
+    response = Response(body, content_type="text/plain; charset=utf-8")
+    response.headers.update(_PING_HEADERS)
+    # `Builder-Version` and `Swarm` came with Engine 23.0 (API 1.42); they are
+    # not versioned, so every request to such an engine gets them.
+    if call.profile.ping_builder_and_swarm:
+        response.headers["Builder-Version"] = "2"
+        response.headers["Swarm"] = "inactive"
+    return response
+
+
+@router.get("/_ping", "SystemPing")
+def ping(call: Call) -> Response:
+    """Answer ``OK``."""
+    return _ping(call, b"OK")
+
+
+@router.head("/_ping", "SystemPingHead")
+def ping_head(call: Call) -> Response:
+    """Answer with the ping headers and no body."""
+    response = _ping(call, b"")
+    response.headers["Content-Length"] = "0"
+    return response
+
+
+@router.get("/version", "SystemVersion")
+def version(call: Call) -> Response:
+    """Describe the engine and its components."""
+    profile = call.profile
+    engine = call.engine
+    build_time = "2025-01-01T00:00:00.000000000+00:00"
+    details = {
+        "ApiVersion": str(profile.max_api),
+        "Arch": engine.config.architecture,
+        "BuildTime": build_time,
+        "Experimental": "true" if engine.config.experimental else "false",
+        "GitCommit": profile.git_commit,
+        "GoVersion": profile.go_version,
+        "KernelVersion": profile.kernel_version,
+        "MinAPIVersion": str(profile.min_api),
+        "Os": "linux",
+    }
+    document = {
+        "Platform": {"Name": "fakedaemon"},
+        "Components": [
+            {"Name": "Engine", "Version": profile.engine_version, "Details": details},
+            {
+                "Name": "containerd",
+                "Version": profile.containerd_version,
+                "Details": {"GitCommit": profile.containerd_version},
+            },
+            {
+                "Name": "runc",
+                "Version": profile.runc_version,
+                "Details": {"GitCommit": profile.runc_version},
+            },
+            {"Name": "docker-init", "Version": "0.19.0", "Details": {"GitCommit": ""}},
+        ],
+        "Version": profile.engine_version,
+        "ApiVersion": str(profile.max_api),
+        "MinAPIVersion": str(profile.min_api),
+        "GitCommit": profile.git_commit,
+        "GoVersion": profile.go_version,
+        "Os": "linux",
+        "Arch": engine.config.architecture,
+        "KernelVersion": profile.kernel_version,
+    }
+    if engine.config.experimental:
+        document["Experimental"] = True
+    document["BuildTime"] = build_time
+    return json_response(document)
+
+
+@router.get("/info", "SystemInfo")
+def info(call: Call) -> Response:
+    """Describe the daemon's state and settings."""
+    engine = call.engine
+    profile = call.profile
+    version = call.version
+    counts = engine.containers.counts()
+    architecture = {"amd64": "x86_64", "arm64": "aarch64"}.get(
+        engine.config.architecture, engine.config.architecture
+    )
+    document: dict[str, object] = {
+        "ID": engine.daemon_id,
+        "Containers": counts["total"],
+        "ContainersRunning": counts["running"],
+        "ContainersPaused": counts["paused"],
+        "ContainersStopped": counts["stopped"],
+        "Images": engine.images.count(),
+        "Driver": "overlay2",
+        "DriverStatus": [
+            ["Backing Filesystem", "extfs"],
+            ["Supports d_type", "true"],
+            ["Using metacopy", "false"],
+            ["Native Overlay Diff", "true"],
+            ["userxattr", "false"],
+        ],
+        "Plugins": {
+            "Volume": ["local"],
+            "Network": ["bridge", "host", "ipvlan", "macvlan", "null", "overlay"],
+            "Authorization": None,
+            "Log": [
+                "awslogs",
+                "fluentd",
+                "gcplogs",
+                "gelf",
+                "journald",
+                "json-file",
+                "local",
+                "splunk",
+                "syslog",
+            ],
+        },
+        "MemoryLimit": True,
+        "SwapLimit": True,
+        "CpuCfsPeriod": True,
+        "CpuCfsQuota": True,
+        "CPUShares": True,
+        "CPUSet": True,
+        "PidsLimit": True,
+        "IPv4Forwarding": True,
+        "Debug": engine.config.debug,
+        "NFd": 24,
+        "OomKillDisable": False,
+        "NGoroutines": 40,
+        "SystemTime": format_rfc3339_nano(engine.clock.time_ns()),
+        "LoggingDriver": "json-file",
+        "CgroupDriver": "systemd",
+        "CgroupVersion": "2",
+        "NEventsListener": 0,
+        "KernelVersion": profile.kernel_version,
+        "OperatingSystem": profile.operating_system,
+        "OSVersion": "12",
+        "OSType": "linux",
+        "Architecture": architecture,
+        "IndexServerAddress": "https://index.docker.io/v1/",
+        "RegistryConfig": {
+            "InsecureRegistryCIDRs": ["::1/128", "127.0.0.0/8"],
+            "IndexConfigs": {
+                "docker.io": {
+                    "Name": "docker.io",
+                    "Mirrors": [],
+                    "Secure": True,
+                    "Official": True,
+                }
+            },
+            "Mirrors": None,
+        },
+        "NCPU": engine.config.ncpu,
+        "MemTotal": engine.config.mem_total,
+        "GenericResources": None,
+        "DockerRootDir": "/var/lib/docker",
+        "HttpProxy": "",
+        "HttpsProxy": "",
+        "NoProxy": "",
+        "Name": engine.config.name,
+        "Labels": list(engine.config.labels),
+        "ExperimentalBuild": engine.config.experimental,
+        "ServerVersion": profile.engine_version,
+        "Runtimes": {
+            "io.containerd.runc.v2": {"path": "runc"},
+            "runc": {"path": "runc"},
+        },
+        "DefaultRuntime": "runc",
+        "Swarm": {
+            "NodeID": "",
+            "NodeAddr": "",
+            "LocalNodeState": "inactive",
+            "ControlAvailable": False,
+            "Error": "",
+            "RemoteManagers": None,
+        },
+        "LiveRestoreEnabled": False,
+        "Isolation": "",
+        "InitBinary": "docker-init",
+        "ContainerdCommit": {"ID": profile.containerd_version},
+        "RuncCommit": {"ID": profile.runc_version},
+        "InitCommit": {"ID": "de40ad0"},
+        "SecurityOptions": ["name=seccomp,profile=builtin", "name=cgroupns"],
+        "Warnings": None,
+    }
+    # Version gates follow the API changelog of each release.
+    if version.below("1.49"):
+        # 1.49 omits the deprecated commit `Expected` fields and the
+        # nondistributable-artifacts registry settings.
+        for key in ("ContainerdCommit", "RuncCommit", "InitCommit"):
+            commit = document[key]
+            assert isinstance(commit, dict)
+            commit["Expected"] = commit["ID"]
+        registry = document["RegistryConfig"]
+        assert isinstance(registry, dict)
+        registry["AllowNondistributableArtifactsCIDRs"] = None
+        registry["AllowNondistributableArtifactsHostnames"] = None
+    if version.below("1.50"):
+        # 1.50 omits the bridge netfilter flags, deprecated in 1.48.
+        document["BridgeNfIptables"] = False
+        document["BridgeNfIp6tables"] = False
+    if version.below("1.52"):
+        # 1.42 stopped sending KernelMemory; 1.52 removed KernelMemoryTCP.
+        document["KernelMemoryTCP"] = False
+    if version.at_least("1.44"):
+        document["CDISpecDirs"] = []
+    if version.at_least("1.46"):
+        document["Containerd"] = {
+            "Address": "/run/containerd/containerd.sock",
+            "Namespaces": {"Containers": "moby", "Plugins": "plugins.moby"},
+        }
+    if version.at_least("1.49"):
+        document["FirewallBackend"] = {"Driver": "iptables"}
+    if version.at_least("1.50"):
+        document["DiscoveredDevices"] = []
+    return json_response(document)

@@ -1,0 +1,76 @@
+"""Routes: one per operation, registered by the routers, matched by werkzeug."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from werkzeug.wrappers import Response
+
+
+Handler = Callable[..., "Response"]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """An operation: method, werkzeug path template and handler.
+
+    ``operation`` is the specification's operation id, or a name of this
+    daemon's own for routes dockerd serves outside the specification.
+    """
+
+    method: str
+    path: str
+    handler: Handler
+    operation: str
+    experimental: bool = False
+
+
+@dataclass
+class Router:
+    """The routes of one resource, collected with the method decorators."""
+
+    routes: list[Route] = field(default_factory=list)
+
+    def route(
+        self, method: str, path: str, operation: str, *, experimental: bool = False
+    ) -> Callable[[Handler], Handler]:
+        """Register the decorated function as the handler of ``operation``."""
+
+        def register(handler: Handler) -> Handler:
+            self.routes.append(Route(method, path, handler, operation, experimental))
+            return handler
+
+        return register
+
+    def get(
+        self, path: str, operation: str, **options: Any
+    ) -> Callable[[Handler], Handler]:
+        """Register a GET route."""
+        return self.route("GET", path, operation, **options)
+
+    def head(
+        self, path: str, operation: str, **options: Any
+    ) -> Callable[[Handler], Handler]:
+        """Register a HEAD route."""
+        return self.route("HEAD", path, operation, **options)
+
+    def post(
+        self, path: str, operation: str, **options: Any
+    ) -> Callable[[Handler], Handler]:
+        """Register a POST route."""
+        return self.route("POST", path, operation, **options)
+
+    def put(
+        self, path: str, operation: str, **options: Any
+    ) -> Callable[[Handler], Handler]:
+        """Register a PUT route."""
+        return self.route("PUT", path, operation, **options)
+
+    def delete(
+        self, path: str, operation: str, **options: Any
+    ) -> Callable[[Handler], Handler]:
+        """Register a DELETE route."""
+        return self.route("DELETE", path, operation, **options)

@@ -1,0 +1,51 @@
+"""The engine: every store of the daemon's state, and nothing of HTTP."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import TYPE_CHECKING
+
+from ..clock import Clock
+from ..config import DaemonConfig
+from ..ids import IdSource
+from .events import EventLog
+
+if TYPE_CHECKING:
+    from ..profiles import EngineProfile
+    from .containers import ContainerStore
+    from .images import ImageStore
+    from .registry import Registry
+
+
+class Engine:
+    """The state and behaviour of one daemon.
+
+    Each daemon owns one engine, so one process may run many daemons side by
+    side; nothing here is shared between engines.
+    """
+
+    def __init__(self, config: DaemonConfig | None = None) -> None:
+        from .containers import ContainerStore
+        from .images import ImageStore
+        from .registry import Registry
+
+        self.config = config or DaemonConfig()
+        self.profile: EngineProfile = self.config.profile()
+        self.clock = Clock()
+        self.ids = IdSource(self.config.seed)
+        self.events = EventLog(self.clock)
+        self.lock = threading.RLock()
+        self.daemon_id = str(uuid.UUID(self.ids.hex_id(32)))
+        self.started_ns = self.clock.time_ns()
+        self.bridge_network_id = self.ids.hex_id()
+        self.registry: Registry = Registry(self.config)
+        self.images: ImageStore = ImageStore(self.clock, self.ids, self.events)
+        self.containers: ContainerStore = ContainerStore(self)
+        for reference in self.config.images:
+            self.registry.install(self.images, reference)
+
+    def close(self) -> None:
+        """Stop every simulated process and end open event streams."""
+        self.containers.shutdown()
+        self.events.close()

@@ -1,0 +1,426 @@
+"""A lean threaded HTTP/1.1 server for the WSGI app, with connection hijack.
+
+Each connection runs in its own thread and may carry many requests
+(keep-alive). Responses without a length are sent chunked; a response that
+streams sends its status line and headers before its first chunk exists, as
+dockerd flushes them before it starts waiting. A handler may take over the
+socket through the ``fakedaemon.hijack`` environ function (attach, exec).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import socket
+import socketserver
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from email.utils import formatdate
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, BinaryIO
+from urllib.parse import unquote
+
+from werkzeug.serving import DechunkedInput
+
+from ..api.app import HIJACK_KEY
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
+logger = logging.getLogger("fakedaemon")
+
+MAX_REQUEST_LINE = 64 * 1024
+MAX_HEADER_BYTES = 1024 * 1024
+"""Go's net/http default ``MaxHeaderBytes``; larger headers get a 431."""
+DRAIN_LIMIT = 4 * 1024 * 1024
+"""Unread request body a connection skips to reach its next request."""
+
+
+class _Date:
+    """The ``Date`` header value, formatted once a second."""
+
+    def __init__(self) -> None:
+        self._second = 0
+        self._value = ""
+
+    def value(self) -> str:
+        now = int(time.time())
+        if now != self._second:
+            self._second = now
+            self._value = formatdate(now, usegmt=True)
+        return self._value
+
+
+class _BodyReader(io.RawIOBase):
+    """The request body for ``Content-Length``: reads stop at the length."""
+
+    def __init__(self, source: BinaryIO, length: int) -> None:
+        self._source = source
+        self.remaining = length
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.remaining <= 0:
+            return 0
+        view = memoryview(buffer)[: self.remaining]
+        data = self._source.read1(len(view))  # type: ignore[attr-defined]
+        if not data:
+            self.remaining = 0
+            return 0
+        view[: len(data)] = data
+        self.remaining -= len(data)
+        return len(data)
+
+    def drain(self) -> bool:
+        """Skip what the app left unread; return False if too much was left."""
+        if self.remaining > DRAIN_LIMIT:
+            return False
+        while self.remaining > 0:
+            if not self.read(min(self.remaining, 65536)):
+                return False
+        return True
+
+
+class _BadRequest(Exception):
+    def __init__(self, status: str, message: str = "") -> None:
+        super().__init__(status)
+        self.status = status
+        self.message = message
+
+
+class ConnectionHandler(socketserver.BaseRequestHandler):
+    """Serves the requests of one connection until it closes."""
+
+    server: WSGIServer
+
+    def handle(self) -> None:
+        sock: socket.socket = self.request
+        self.hijacked = False
+        reader = sock.makefile("rb", buffering=65536)
+        self.server.track(sock)
+        try:
+            while not self.hijacked:
+                try:
+                    keep_alive = self._serve_one(sock, reader)
+                except _BadRequest as bad:
+                    self._send_bad_request(sock, bad)
+                    return
+                if not keep_alive:
+                    return
+        except (ConnectionError, TimeoutError, OSError):
+            return
+        finally:
+            self.server.untrack(sock)
+            reader.close()
+
+    def _serve_one(self, sock: socket.socket, reader: BinaryIO) -> bool:
+        line = reader.readline(MAX_REQUEST_LINE + 1)
+        while line in (b"\r\n", b"\n"):
+            line = reader.readline(MAX_REQUEST_LINE + 1)
+        if not line:
+            return False
+        if len(line) > MAX_REQUEST_LINE:
+            raise _BadRequest("414 Request URI Too Long")
+        parts = line.split()
+        if len(parts) != 3 or not parts[2].startswith(b"HTTP/"):
+            raise _BadRequest("400 Bad Request", "malformed HTTP request")
+        method, target, protocol = (part.decode("latin-1") for part in parts)
+        headers = self._read_headers(reader)
+        environ = self._environ(method, target, protocol, headers, sock)
+        body = self._body(environ, headers, reader)
+        keep_alive = protocol == "HTTP/1.1"
+        connection = headers.get("connection", "").lower()
+        if "close" in connection:
+            keep_alive = False
+        elif "keep-alive" in connection:
+            keep_alive = True
+
+        def hijack() -> tuple[socket.socket, BinaryIO]:
+            self.hijacked = True
+            return sock, reader
+
+        environ[HIJACK_KEY] = hijack
+        started = time.perf_counter()
+        status = self._respond(sock, environ, method, protocol, keep_alive)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s %s %.1fms",
+                method,
+                target,
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
+        if self.hijacked:
+            return False
+        if isinstance(body, _BodyReader):
+            return keep_alive and body.drain()
+        if isinstance(body, DechunkedInput):
+            return keep_alive and _drain_chunked(body)
+        return keep_alive
+
+    def _read_headers(self, reader: BinaryIO) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        total = 0
+        while True:
+            line = reader.readline(MAX_HEADER_BYTES + 1)
+            total += len(line)
+            if total > MAX_HEADER_BYTES:
+                raise _BadRequest("431 Request Header Fields Too Large")
+            if line in (b"\r\n", b"\n"):
+                return headers
+            if not line:
+                raise ConnectionError("connection closed inside the headers")
+            name, separator, value = line.decode("latin-1").partition(":")
+            if not separator or not name or name != name.strip():
+                raise _BadRequest("400 Bad Request", "malformed MIME header line")
+            key = name.lower()
+            value = value.strip()
+            if key in headers:
+                headers[key] = f"{headers[key]},{value}"
+            else:
+                headers[key] = value
+
+    def _environ(
+        self,
+        method: str,
+        target: str,
+        protocol: str,
+        headers: dict[str, str],
+        sock: socket.socket,
+    ) -> dict[str, Any]:
+        path, _, query = target.partition("?")
+        if path.startswith(("http://", "https://")):
+            path = "/" + path.split("/", 3)[-1] if path.count("/") >= 3 else "/"
+        server = self.server
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": unquote(path, "latin-1"),
+            "QUERY_STRING": query,
+            "RAW_URI": target,
+            "REQUEST_URI": target,
+            "SERVER_NAME": server.host_name,
+            "SERVER_PORT": server.port_text,
+            "SERVER_PROTOCOL": protocol,
+            "REMOTE_ADDR": server.remote_address(self.client_address),
+            "REMOTE_PORT": "0",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": server.url_scheme,
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "werkzeug.socket": sock,
+        }
+        for key, value in headers.items():
+            if key == "content-type":
+                environ["CONTENT_TYPE"] = value
+            elif key == "content-length":
+                environ["CONTENT_LENGTH"] = value
+            elif "_" not in key:
+                environ["HTTP_" + key.upper().replace("-", "_")] = value
+        peer = server.peer_certificate(sock)
+        if peer is not None:
+            environ["fakedaemon.peer_certificate"] = peer
+        return environ
+
+    def _body(
+        self, environ: dict[str, Any], headers: dict[str, str], reader: BinaryIO
+    ) -> Any:
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            body: Any = DechunkedInput(reader)  # type: ignore[arg-type]
+            environ["wsgi.input_terminated"] = True
+            environ.pop("CONTENT_LENGTH", None)
+        else:
+            text = headers.get("content-length", "0") or "0"
+            if not text.isdigit():
+                raise _BadRequest("400 Bad Request", "bad Content-Length")
+            body = _BodyReader(reader, int(text))
+        environ["wsgi.input"] = (
+            io.BufferedReader(body) if isinstance(body, _BodyReader) else body
+        )
+        return body
+
+    def _respond(
+        self,
+        sock: socket.socket,
+        environ: dict[str, Any],
+        method: str,
+        protocol: str,
+        keep_alive: bool,
+    ) -> str:
+        state: dict[str, Any] = {}
+
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], None]:
+            state["status"] = status
+            state["headers"] = headers
+            return lambda data: None
+
+        result: Iterable[bytes] = self.server.app(environ, start_response)
+        try:
+            if self.hijacked:
+                return "101"
+            code = int(state["status"][:3])
+            status = _status_line(code)
+            headers = state["headers"]
+            names = {name.lower() for name, _ in headers}
+            no_body = method == "HEAD" or code in (204, 304) or code < 200
+            head = [f"HTTP/1.1 {status}\r\n"]
+            head += [f"{name}: {value}\r\n" for name, value in headers]
+            head.append(f"Date: {self.server.date.value()}\r\n")
+            if not keep_alive:
+                head.append("Connection: close\r\n")
+            if no_body or "content-length" in names:
+                body = b"".join(result) if not no_body else b""
+                if no_body:
+                    for _ in result:
+                        pass
+                sock.sendall("".join(head).encode("latin-1") + b"\r\n" + body)
+                return status[:3]
+            if isinstance(result, list):
+                body = b"".join(result)
+                head.append(f"Content-Length: {len(body)}\r\n")
+                sock.sendall("".join(head).encode("latin-1") + b"\r\n" + body)
+                return status[:3]
+            head.append("Transfer-Encoding: chunked\r\n\r\n")
+            sock.sendall("".join(head).encode("latin-1"))
+            for chunk in result:
+                if chunk:
+                    sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            sock.sendall(b"0\r\n\r\n")
+            return status[:3]
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+
+    def _send_bad_request(self, sock: socket.socket, bad: _BadRequest) -> None:
+        # Go's net/http answers protocol errors itself, in plain text.
+        body = bad.status if not bad.message else f"{bad.status}: {bad.message}"
+        try:
+            sock.sendall(
+                (
+                    f"HTTP/1.1 {bad.status}\r\n"
+                    "Content-Type: text/plain; charset=utf-8\r\n"
+                    "Connection: close\r\n\r\n"
+                    f"{body}"
+                ).encode("latin-1")
+            )
+        except OSError:
+            pass
+
+
+def _status_line(code: int) -> str:
+    # Go writes reason phrases in title case ("Not Found"); werkzeug's are
+    # upper case.
+    try:
+        return f"{code} {HTTPStatus(code).phrase}"
+    except ValueError:
+        return f"{code} status code {code}"
+
+
+def _drain_chunked(body: DechunkedInput) -> bool:
+    total = 0
+    while True:
+        data = body.read(65536)
+        if not data:
+            return True
+        total += len(data)
+        if total > DRAIN_LIMIT:
+            return False
+
+
+class WSGIServer(socketserver.ThreadingMixIn, socketserver.BaseServer):
+    """A threaded server for one listening socket, given already bound."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(
+        self,
+        listener: socket.socket,
+        app: WSGIApplication,
+        *,
+        url_scheme: str = "http",
+        host_name: str = "localhost",
+        port_text: str = "0",
+        wrap: Callable[[socket.socket], socket.socket] | None = None,
+    ) -> None:
+        super().__init__(listener.getsockname(), ConnectionHandler)
+        self.socket = listener
+        self.app = app
+        self.url_scheme = url_scheme
+        self.host_name = host_name
+        self.port_text = port_text
+        self.date = _Date()
+        self._wrap = wrap
+        self._connections: set[socket.socket] = set()
+        self._lock = threading.Lock()
+
+    def fileno(self) -> int:
+        return self.socket.fileno()
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        connection, address = self.socket.accept()
+        return connection, address
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        if self._wrap is not None:
+            try:
+                request = self._wrap(request)
+            except OSError as error:
+                logger.info("handshake with %s failed: %s", client_address, error)
+                self.shutdown_request(request)
+                return
+        super().process_request_thread(request, client_address)  # type: ignore[misc]
+
+    def shutdown_request(self, request: Any) -> None:
+        try:
+            request.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        request.close()
+
+    def server_close(self) -> None:
+        self.socket.close()
+
+    def track(self, sock: socket.socket) -> None:
+        """Remember an open connection so ``close_connections`` can end it."""
+        with self._lock:
+            self._connections.add(sock)
+
+    def untrack(self, sock: socket.socket) -> None:
+        """Forget a connection that has closed."""
+        with self._lock:
+            self._connections.discard(sock)
+
+    def close_connections(self) -> None:
+        """Shut down every open connection, releasing streams and attached clients."""
+        with self._lock:
+            connections = list(self._connections)
+        for sock in connections:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def remote_address(self, client_address: Any) -> str:
+        if isinstance(client_address, tuple) and client_address:
+            return str(client_address[0])
+        return "@"
+
+    def peer_certificate(self, sock: socket.socket) -> bytes | None:
+        getpeercert = getattr(sock, "getpeercert", None)
+        if getpeercert is None:
+            return None
+        try:
+            certificate: bytes | None = getpeercert(binary_form=True)
+        except ValueError:
+            return None
+        return certificate

@@ -1,0 +1,447 @@
+"""Container routes: create, list, inspect, lifecycle, attach, wait and logs."""
+
+from __future__ import annotations
+
+import re
+import struct
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from werkzeug.wrappers import Response
+
+from ...clock import format_log_timestamp
+from ...engine.containers import Container
+from ...errors import InvalidParameter, NoSuchImage
+from ..call import Call
+from ..jsonenc import dump_line
+from ..responses import (
+    MULTIPLEXED_STREAM,
+    RAW_STREAM,
+    Hijack,
+    HijackedConnection,
+    empty,
+    json_response,
+    stream,
+)
+from ..routing import Router
+from ..serializers.containers import inspect_document, summary_document
+
+router = Router()
+
+_STREAM_TYPES = {"stdin": 0, "stdout": 1, "stderr": 2}
+_STATUSES = ("created", "restarting", "running", "removing", "paused", "exited", "dead")
+_LIST_FILTERS = (
+    "ancestor",
+    "before",
+    "expose",
+    "exited",
+    "health",
+    "id",
+    "isolation",
+    "is-task",
+    "label",
+    "name",
+    "network",
+    "publish",
+    "since",
+    "status",
+    "volume",
+)
+
+
+def frame(stream_name: str, data: bytes) -> bytes:
+    """Wrap ``data`` in the 8-byte stdout/stderr frame header."""
+    return struct.pack(">BxxxL", _STREAM_TYPES[stream_name], len(data)) + data
+
+
+def output_content_type(call: Call, container: Container) -> str:
+    """Return the content type of logs and attach for this container and version.
+
+    API 1.42 introduced the multiplexed-stream type for output without a TTY;
+    older versions call every stream raw, even when it is framed.
+    """
+    if not container.tty and call.version.at_least("1.42"):
+        return MULTIPLEXED_STREAM
+    return RAW_STREAM
+
+
+@router.post("/containers/create", "ContainerCreate")
+def create(call: Call) -> Response:
+    """Create a container from the request's config and host config."""
+    body = call.json_body()
+    if not isinstance(body, dict):
+        raise InvalidParameter("invalid JSON: config must be a JSON object")
+    host_config = body.pop("HostConfig", None)
+    body.pop("NetworkingConfig", None)
+    if host_config is not None and not isinstance(host_config, dict):
+        raise InvalidParameter("invalid JSON: HostConfig must be a JSON object")
+    container = call.engine.containers.create(
+        body,
+        host_config,
+        name=call.query("name") or None,
+        platform=call.query("platform") or None,
+    )
+    return json_response({"Id": container.id, "Warnings": []}, status=201)
+
+
+@router.get("/containers/json", "ContainerList")
+def list_containers(call: Call) -> Response:
+    """List containers, running ones only unless ``all`` is set."""
+    engine = call.engine
+    filters = call.filters(_LIST_FILTERS)
+    show_all = call.query_bool("all")
+    limit = call.query_int("limit", -1)
+    with_size = call.query_bool("size")
+    for status in filters.get("status"):
+        if status not in _STATUSES:
+            message = f"invalid filter 'status={status}'"
+            if call.profile.legacy_messages:
+                message = f"Invalid filter 'status={status}'"
+            raise InvalidParameter(message)
+    containers = engine.containers.all()
+    before = _reference_time(call, filters.get("before"))
+    since = _reference_time(call, filters.get("since"))
+    if filters or limit not in (None, -1, 0) or before or since:
+        show_all = (
+            show_all
+            or bool(filters.get("status") or filters.get("exited") or before or since)
+            or (limit is not None and limit > 0)
+        )
+    now = engine.clock.time_ns()
+    documents = []
+    for container in containers:
+        if not show_all and not container.state.running:
+            continue
+        if before is not None and container.created_ns >= before:
+            continue
+        if since is not None and container.created_ns <= since:
+            continue
+        if not _matches(call, container, filters):
+            continue
+        image_name = _image_name(call, container)
+        size = _size(call, container) if with_size else None
+        documents.append(
+            summary_document(container, call.version, image_name, now, size)
+        )
+        if limit is not None and limit > 0 and len(documents) >= limit:
+            break
+    return json_response(documents)
+
+
+def _reference_time(call: Call, references: list[str]) -> int | None:
+    if not references:
+        return None
+    return call.engine.containers.get(references[0]).created_ns
+
+
+def _matches(call: Call, container: Container, filters: Any) -> bool:
+    if not filters:
+        return True
+    if filters.contains("id") and not any(
+        container.id.startswith(value) for value in filters.get("id")
+    ):
+        return False
+    if filters.contains("name") and not any(
+        re.search(value, container.name.lstrip("/")) or re.search(value, container.name)
+        for value in filters.get("name")
+    ):
+        return False
+    if not filters.match_labels(container.labels):
+        return False
+    if not filters.match_exact("status", container.state.status):
+        return False
+    if filters.contains("exited"):
+        if container.state.running or not container.state.finished_ns:
+            return False
+        if str(container.state.exit_code) not in filters.get("exited"):
+            return False
+    if filters.contains("ancestor") and not _has_ancestor(call, container, filters):
+        return False
+    return True
+
+
+def _has_ancestor(call: Call, container: Container, filters: Any) -> bool:
+    for reference in filters.get("ancestor"):
+        try:
+            image = call.engine.images.get(reference)
+        except (NoSuchImage, InvalidParameter):
+            continue
+        if image.id == container.image_id:
+            return True
+    return False
+
+
+def _image_name(call: Call, container: Container) -> str:
+    """Return the list's ``Image``: the name the container used, if it still
+    points at the same image, otherwise the image id."""
+    name = container.config.get("Image", "")
+    try:
+        image = call.engine.images.get(name)
+    except (NoSuchImage, InvalidParameter):
+        return container.image_id
+    return name if image.id == container.image_id else container.image_id
+
+
+def _size(call: Call, container: Container) -> tuple[int, int]:
+    written = 0
+    for change in container.filesystem.changes():
+        if change.kind != 2 and container.filesystem.is_file(change.path):
+            written += container.filesystem.stat(change.path).size
+    try:
+        image_size = call.engine.images.get(container.image_id).size
+    except NoSuchImage:
+        image_size = 0
+    return written, image_size + written
+
+
+@router.get("/containers/<id>/json", "ContainerInspect")
+def inspect(call: Call, id: str) -> Response:
+    """Return the full container document."""
+    container = call.engine.containers.get(id)
+    size = _size(call, container) if call.query_bool("size") else None
+    return json_response(inspect_document(container, call.version, size))
+
+
+@router.post("/containers/<id>/start", "ContainerStart")
+def start(call: Call, id: str) -> Response:
+    """Start a container; 304 when it is running."""
+    # A start body was deprecated in 1.22 and rejected from 1.24 on.
+    if call.request.content_length and call.request.content_length > 7:
+        raise InvalidParameter(
+            "starting container with non-empty request body was deprecated since "
+            "API v1.22 and removed in v1.24"
+        )
+    call.engine.containers.start(id)
+    return empty()
+
+
+@router.post("/containers/<id>/stop", "ContainerStop")
+def stop(call: Call, id: str) -> Response:
+    """Stop a container; 304 when it is not running."""
+    timeout = call.query_int("t")
+    # `signal` arrived in 1.42.
+    signal = call.query("signal") if call.version.at_least("1.42") else ""
+    call.engine.containers.stop(id, signal or None, timeout)
+    return empty()
+
+
+@router.post("/containers/<id>/restart", "ContainerRestart")
+def restart(call: Call, id: str) -> Response:
+    """Restart a container."""
+    call.engine.containers.restart(id, call.query_int("t"))
+    return empty()
+
+
+@router.post("/containers/<id>/kill", "ContainerKill")
+def kill(call: Call, id: str) -> Response:
+    """Send a signal to a container; 409 when it is not running."""
+    call.engine.containers.kill(id, call.query("signal"))
+    return empty()
+
+
+@router.post("/containers/<id>/pause", "ContainerPause")
+def pause(call: Call, id: str) -> Response:
+    """Pause a container."""
+    call.engine.containers.pause(id)
+    return empty()
+
+
+@router.post("/containers/<id>/unpause", "ContainerUnpause")
+def unpause(call: Call, id: str) -> Response:
+    """Unpause a container."""
+    call.engine.containers.unpause(id)
+    return empty()
+
+
+@router.post("/containers/<id>/rename", "ContainerRename")
+def rename(call: Call, id: str) -> Response:
+    """Rename a container."""
+    call.engine.containers.rename(id, call.query("name"))
+    return empty()
+
+
+@router.delete("/containers/<id>", "ContainerDelete")
+def remove(call: Call, id: str) -> Response:
+    """Remove a container (``force`` kills it first)."""
+    call.engine.containers.remove(id, force=call.query_bool("force"))
+    return empty()
+
+
+@router.post("/containers/<id>/wait", "ContainerWait")
+def wait(call: Call, id: str) -> Response:
+    """Block until the container reaches the condition, then return its exit code."""
+    container = call.engine.containers.get(id)
+    condition = call.query("condition") or "not-running"
+    # Conditions arrived in 1.30; older versions always wait for not-running.
+    if call.version.below("1.30"):
+        condition = "not-running"
+    elif condition not in ("not-running", "next-exit", "removed"):
+        raise InvalidParameter(f'invalid condition: "{condition}"')
+    containers = call.engine.containers
+
+    def body() -> Iterator[bytes]:
+        code = containers.wait(container, condition)
+        document: dict[str, Any] = {"StatusCode": code}
+        if call.version.at_least("1.30"):
+            error = container.state.error
+            document = {
+                "Error": {"Message": error} if error else None,
+                "StatusCode": code,
+            }
+        yield dump_line(document)
+
+    return stream(body())
+
+
+@router.get("/containers/<id>/logs", "ContainerLogs")
+def logs(call: Call, id: str) -> Response:
+    """Stream a container's output, framed unless it has a TTY."""
+    container = call.engine.containers.get(id)
+    want_stdout = call.query_bool("stdout")
+    want_stderr = call.query_bool("stderr")
+    if not (want_stdout or want_stderr):
+        raise InvalidParameter("Bad parameters: you must choose at least one stream")
+    follow = call.query_bool("follow")
+    timestamps = call.query_bool("timestamps")
+    since = _unix_time(call.query("since"), "since")
+    until = _unix_time(call.query("until"), "until")
+    tail = _tail(call.query("tail"))
+    streams = {
+        name
+        for name, wanted in (("stdout", want_stdout), ("stderr", want_stderr))
+        if wanted
+    }
+    tty = container.tty
+    log = container.log
+
+    def render(stream_name: str, time_ns: int, data: bytes) -> bytes:
+        if timestamps:
+            data = format_log_timestamp(time_ns).encode() + b" " + data
+        return data if tty else frame(stream_name, data)
+
+    def body() -> Iterator[bytes]:
+        entries = [
+            entry
+            for entry in log.entries()
+            if entry.stream in streams
+            and (since is None or entry.time_ns >= since)
+            and (until is None or entry.time_ns <= until)
+        ]
+        if tail is not None:
+            entries = entries[-tail:] if tail > 0 else []
+        for entry in entries:
+            for line in _lines(entry.data):
+                yield render(entry.stream, entry.time_ns, line)
+        if not follow or until is not None:
+            return
+        with call.engine.containers.changed:
+            process = container.process
+        if process is None:
+            return
+        stop = threading.Event()
+        for entry in log.follow(log.end, process.finished, stop):
+            if entry.stream in streams:
+                for line in _lines(entry.data):
+                    yield render(entry.stream, entry.time_ns, line)
+
+    return stream(body(), content_type=output_content_type(call, container))
+
+
+def _lines(data: bytes) -> list[bytes]:
+    # The json-file log driver stores one record per line, so logs replay
+    # output line by line even when a process wrote several at once.
+    parts = data.split(b"\n")
+    lines = [part + b"\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def _unix_time(text: str, name: str) -> int | None:
+    if not text or text == "0":
+        return None
+    seconds, _, fraction = text.partition(".")
+    if not seconds.lstrip("-").isdigit() or (fraction and not fraction.isdigit()):
+        raise InvalidParameter(f"invalid value for '{name}': {text}")
+    nanos = int((fraction + "000000000")[:9]) if fraction else 0
+    return int(seconds) * 1_000_000_000 + nanos
+
+
+def _tail(text: str) -> int | None:
+    if not text or text == "all":
+        return None
+    try:
+        return max(int(text), 0)
+    except ValueError:
+        return None
+
+
+@router.post("/containers/<id>/attach", "ContainerAttach")
+def attach(call: Call, id: str) -> Response:
+    """Hijack the connection and carry the container's stdio both ways."""
+    engine = call.engine
+    container = engine.containers.get(id)
+    detach_keys = call.query("detachKeys")
+    if detach_keys and not _valid_detach_keys(detach_keys):
+        raise InvalidParameter(f"Invalid detach keys ({detach_keys}) provided")
+    want_stdin = call.query_bool("stdin")
+    streams = {name for name in ("stdout", "stderr") if call.query_bool(name)}
+    logs = call.query_bool("logs")
+    follow = call.query_bool("stream")
+    tty = container.tty
+    stop = threading.Event()
+    # Subscribe before the 101 goes out: the client starts the container as
+    # soon as it reads it, and a quick process must not finish unobserved.
+    output = engine.containers.attach_output(
+        container, logs=logs, stream=follow, stop=stop
+    )
+
+    def session(connection: HijackedConnection) -> None:
+        engine.events.publish(
+            "container",
+            "attach",
+            container.id,
+            {
+                **container.labels,
+                "image": container.config.get("Image", ""),
+                "name": container.name.lstrip("/"),
+            },
+        )
+        if want_stdin and container.config.get("OpenStdin"):
+            threading.Thread(
+                target=_pump_stdin, args=(connection, container, stop), daemon=True
+            ).start()
+        try:
+            for stream_name, data in output:
+                if stream_name not in streams:
+                    continue
+                if not connection.send(data if tty else frame(stream_name, data)):
+                    break
+        finally:
+            stop.set()
+            connection.close_write()
+
+    return Hijack(session, output_content_type(call, container))
+
+
+def _pump_stdin(
+    connection: HijackedConnection, container: Container, stop: threading.Event
+) -> None:
+    """Copy the client's bytes into the container's stdin until end of input."""
+    while not stop.is_set():
+        data = connection.read()
+        pipe = container.stdin
+        if not data:
+            if pipe is not None and container.config.get("StdinOnce"):
+                pipe.close()
+            return
+        if pipe is not None:
+            pipe.write(data)
+
+
+_DETACH_KEY = re.compile(r"^(ctrl-[a-z@\[\\\]^_]|[a-zA-Z0-9 -~])$")
+
+
+def _valid_detach_keys(text: str) -> bool:
+    return all(_DETACH_KEY.match(part) for part in text.split(","))

@@ -1,0 +1,717 @@
+"""Containers: their records, their lifecycle and the store that holds them."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Conflict, InvalidParameter, NoSuchContainer, NotModified
+from .hostconfig import default_host_config
+from .names import generate_name, validate_name
+from .output import OutputLog, StdinPipe
+from .process import ExecutableNotFound, ProcessSpec, check_executable, run
+from .signals import SIGKILL, SIGTERM, parse_signal
+
+if TYPE_CHECKING:
+    from .engine import Engine
+    from .filesystem import Filesystem
+
+
+@dataclass
+class State:
+    """The ``State`` of a container as inspect reports it."""
+
+    status: str = "created"
+    running: bool = False
+    paused: bool = False
+    restarting: bool = False
+    oom_killed: bool = False
+    dead: bool = False
+    pid: int = 0
+    exit_code: int = 0
+    error: str = ""
+    started_ns: int = 0
+    finished_ns: int = 0
+
+
+@dataclass
+class Container:
+    """One container's record; the store's lock guards every field."""
+
+    id: str
+    name: str
+    created_ns: int
+    path: str
+    args: list[str]
+    config: dict[str, Any]
+    host_config: dict[str, Any]
+    image_id: str
+    filesystem: Filesystem
+    state: State = field(default_factory=State)
+    restart_count: int = 0
+    log: OutputLog = field(default_factory=OutputLog)
+    stdin: StdinPipe | None = None
+    platform: str = "linux"
+    removed: bool = False
+    exits: int = 0
+    process: _Process | None = None
+    stopped_by_user: bool = False
+    exec_ids: list[str] = field(default_factory=list)
+    bridge_network_id: str = ""
+
+    @property
+    def short_id(self) -> str:
+        """The first 12 digits of the id, as the CLI shows it."""
+        return self.id[:12]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The container's labels (never None)."""
+        labels = self.config.get("Labels") or {}
+        return dict(labels)
+
+    @property
+    def tty(self) -> bool:
+        """Whether the container has a terminal (output is not multiplexed)."""
+        return bool(self.config.get("Tty"))
+
+
+class _Process:
+    """A simulated process running on its own thread (never a host process)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.cancel = threading.Event()
+        self.finished = threading.Event()
+        self.signal = 0
+        self.thread: threading.Thread | None = None
+
+
+class _IO:
+    """Connects a simulated process to its container's log and stdin."""
+
+    def __init__(self, engine: Engine, container: Container, cancel: threading.Event):
+        self._engine = engine
+        self._container = container
+        self._cancel = cancel
+
+    def read_stdin(self, size: int) -> bytes:
+        pipe = self._container.stdin
+        if pipe is None:
+            return b""
+        return pipe.read(size, self._cancel)
+
+    def write(self, stream: str, data: bytes) -> None:
+        self._container.log.append(stream, self._engine.clock.time_ns(), data)
+
+
+class ContainerStore:
+    """Every container of one engine, with a lock and a change condition.
+
+    Waiters (``wait``) block on ``changed``, which every state change
+    notifies; lookups go through ids, names and unique id prefixes.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.RLock()
+        self.changed = threading.Condition(self._lock)
+        self._by_id: dict[str, Container] = {}
+        self._by_name: dict[str, str] = {}
+        self._next_pid = 1000
+        self._closing = False
+
+    # Lookup ---------------------------------------------------------------
+
+    def get(self, reference: str) -> Container:
+        """Find a container by id, name or unique id prefix."""
+        with self._lock:
+            found = self._by_id.get(reference)
+            if found is not None:
+                return found
+            name = reference if reference.startswith("/") else "/" + reference
+            container_id = self._by_name.get(name)
+            if container_id is not None:
+                return self._by_id[container_id]
+            if reference and all(c in "0123456789abcdef" for c in reference):
+                matches = [cid for cid in self._by_id if cid.startswith(reference)]
+                if len(matches) == 1:
+                    return self._by_id[matches[0]]
+                if len(matches) > 1:
+                    raise InvalidParameter(
+                        f"multiple IDs found with provided prefix: {reference}"
+                    )
+            raise NoSuchContainer(reference)
+
+    def all(self) -> list[Container]:
+        """Return every container, newest first, as dockerd lists them."""
+        with self._lock:
+            return sorted(
+                self._by_id.values(), key=lambda c: c.created_ns, reverse=True
+            )
+
+    def using_image(self, image_id: str) -> list[Container]:
+        """Return the containers created from ``image_id``."""
+        with self._lock:
+            return [c for c in self._by_id.values() if c.image_id == image_id]
+
+    def counts(self) -> dict[str, int]:
+        """Count containers by state for ``/info``."""
+        with self._lock:
+            running = paused = 0
+            for container in self._by_id.values():
+                if container.state.paused:
+                    paused += 1
+                elif container.state.running:
+                    running += 1
+            total = len(self._by_id)
+        return {
+            "total": total,
+            "running": running,
+            "paused": paused,
+            "stopped": total - running - paused,
+        }
+
+    # Create, rename, remove ------------------------------------------------
+
+    def create(
+        self,
+        config: dict[str, Any],
+        host_config: dict[str, Any] | None,
+        name: str | None = None,
+        platform: str | None = None,
+    ) -> Container:
+        """Create a container from ``config`` merged with its image's config."""
+        engine = self._engine
+        requested = validate_name(name) if name else None
+        image_reference = config.get("Image") or ""
+        if not image_reference:
+            raise InvalidParameter("No image was specified.")
+        image = engine.images.get(image_reference)
+        merged = merge_image_config(config, image.config)
+        command = list(merged.get("Entrypoint") or []) + list(merged.get("Cmd") or [])
+        if not command:
+            raise InvalidParameter("No command specified")
+        container_id = engine.ids.hex_id()
+        merged.setdefault("Hostname", "")
+        if not merged["Hostname"]:
+            merged["Hostname"] = container_id[:12]
+        hosts = default_host_config()
+        hosts.update(host_config or {})
+        if hosts.get("NetworkMode") in ("", "default", None):
+            hosts["NetworkMode"] = "bridge"
+        with self._lock:
+            if requested is not None and requested in self._by_name:
+                raise Conflict(_name_conflict(requested, self._by_name[requested]))
+            final_name = requested or generate_name(engine.ids, set(self._by_name))
+            container = Container(
+                id=container_id,
+                name=final_name,
+                created_ns=engine.clock.time_ns(),
+                path=command[0],
+                args=command[1:],
+                config=merged,
+                host_config=hosts,
+                image_id=image.id,
+                filesystem=image.filesystem.child(),
+                platform=platform or "linux",
+                bridge_network_id=engine.bridge_network_id,
+            )
+            if merged.get("OpenStdin"):
+                container.stdin = StdinPipe()
+            self._by_id[container_id] = container
+            self._by_name[final_name] = container_id
+            self.changed.notify_all()
+        self._publish(container, "create")
+        return container
+
+    def rename(self, reference: str, new_name: str) -> None:
+        """Give a container a new name; 409 when the name is taken."""
+        if not new_name:
+            raise InvalidParameter("Neither old nor new names may be empty")
+        validated = validate_name(new_name)
+        with self._lock:
+            container = self.get(reference)
+            if validated == container.name:
+                raise InvalidParameter(
+                    "Renaming a container with the same name as its current name"
+                )
+            if validated in self._by_name:
+                raise Conflict(
+                    "Error when allocating new name: "
+                    + _name_conflict(validated, self._by_name[validated])
+                )
+            old_name = container.name
+            del self._by_name[old_name]
+            container.name = validated
+            self._by_name[validated] = container.id
+        self._publish(container, "rename", {"oldName": old_name})
+
+    def remove(self, reference: str, force: bool = False) -> None:
+        """Remove a container, killing it first when ``force`` is set."""
+        container = self.get(reference)
+        with self._lock:
+            running = container.state.running
+        if running:
+            if not force:
+                raise Conflict(self._remove_running_message(container))
+            self._signal(container, SIGKILL, user=True)
+            self._await_exit(container)
+        with self._lock:
+            if container.removed:
+                return
+            self._forget(container)
+        self._publish(container, "destroy")
+
+    def _forget(self, container: Container) -> None:
+        container.removed = True
+        self._by_id.pop(container.id, None)
+        if self._by_name.get(container.name) == container.id:
+            del self._by_name[container.name]
+        container.log.notify()
+        self.changed.notify_all()
+
+    def _remove_running_message(self, container: Container) -> str:
+        if self._engine.profile.legacy_messages:
+            return (
+                f"You cannot remove a running container {container.id}. Stop the "
+                "container before attempting removal or force remove"
+            )
+        return (
+            f'cannot remove container "{container.name}": container is running: '
+            "stop the container before removing or force remove"
+        )
+
+    # Start, stop, kill, restart, pause -------------------------------------
+
+    def start(self, reference: str) -> Container:
+        """Start the container's process; 304 when it is already running."""
+        container = self.get(reference)
+        with self._lock:
+            if container.state.paused:
+                raise Conflict("cannot start a paused container, try unpause instead")
+            if container.state.running:
+                raise NotModified("container is already running")
+            spec = self._spec(container)
+            try:
+                check_executable(spec, container.filesystem)
+            except ExecutableNotFound as missing:
+                message = self._start_failure(missing.message)
+                container.state.exit_code = 127
+                container.state.error = message
+                self.changed.notify_all()
+                raise InvalidParameter(message) from None
+            self._launch(container, spec)
+        self._publish(container, "start")
+        return container
+
+    def _start_failure(self, runtime_message: str) -> str:
+        prefix = (
+            "failed to create shim task: OCI runtime create failed: "
+            "runc create failed: "
+        )
+        if not self._engine.profile.legacy_messages:
+            prefix = "failed to create task for container: " + prefix
+        return f"{prefix}unable to start container process: {runtime_message}: unknown"
+
+    def _spec(self, container: Container) -> ProcessSpec:
+        config = container.config
+        return ProcessSpec(
+            argv=[container.path, *container.args],
+            env=list(config.get("Env") or []),
+            working_dir=config.get("WorkingDir") or "/",
+            hostname=config.get("Hostname") or container.short_id,
+            tty=bool(config.get("Tty")),
+        )
+
+    def _launch(self, container: Container, spec: ProcessSpec) -> None:
+        """Start the process thread; the caller holds the lock."""
+        self._next_pid += 1
+        process = _Process(self._next_pid)
+        state = container.state
+        state.status = "running"
+        state.running = True
+        state.paused = False
+        state.restarting = False
+        state.pid = process.pid
+        state.exit_code = 0
+        state.error = ""
+        state.started_ns = self._engine.clock.time_ns()
+        container.process = process
+        container.stopped_by_user = False
+        thread = threading.Thread(
+            target=self._run,
+            args=(container, process, spec),
+            name=f"container-{container.short_id}",
+            daemon=True,
+        )
+        process.thread = thread
+        thread.start()
+
+    def _run(self, container: Container, process: _Process, spec: ProcessSpec) -> None:
+        engine = self._engine
+        io = _IO(engine, container, process.cancel)
+        try:
+            code = run(spec, container.filesystem, io, engine.clock, process.cancel)
+        except Exception:  # a defect of the interpreter must not kill the daemon
+            logger_exception(container)
+            code = 1
+        if code is None:
+            code = 128 + (process.signal or SIGKILL)
+        self._exited(container, process, code)
+
+    def _exited(self, container: Container, process: _Process, code: int) -> None:
+        engine = self._engine
+        with self._lock:
+            state = container.state
+            state.running = False
+            state.paused = False
+            state.pid = 0
+            state.exit_code = code
+            state.status = "exited"
+            state.finished_ns = engine.clock.time_ns()
+            container.exits += 1
+            container.process = None
+            if container.stdin is not None:
+                container.stdin.close()
+                if container.config.get("OpenStdin"):
+                    container.stdin = StdinPipe()
+            process.finished.set()
+            container.log.notify()
+            self.changed.notify_all()
+        self._publish(container, "die", {"exitCode": str(code)})
+        if container.host_config.get("AutoRemove") and not self._closing:
+            with self._lock:
+                if container.removed:
+                    return
+                self._forget(container)
+            self._publish(container, "destroy")
+            return
+        if self._should_restart(container, code):
+            self._restart_later(container)
+
+    def _should_restart(self, container: Container, code: int) -> bool:
+        if self._closing or container.stopped_by_user or container.removed:
+            return False
+        policy = container.host_config.get("RestartPolicy") or {}
+        name = policy.get("Name") or "no"
+        if name in ("always", "unless-stopped"):
+            return True
+        if name == "on-failure" and code != 0:
+            maximum = int(policy.get("MaximumRetryCount") or 0)
+            return maximum == 0 or container.restart_count < maximum
+        return False
+
+    def _restart_later(self, container: Container) -> None:
+        # dockerd waits 100 ms before the first restart and doubles the delay
+        # after each quick exit; the waits run on the daemon's clock.
+        delay = min(0.1 * (2 ** min(container.restart_count, 10)), 60.0)
+        with self._lock:
+            container.state.restarting = True
+            container.state.status = "restarting"
+            self.changed.notify_all()
+
+        def restart() -> None:
+            cancel = threading.Event()
+            self._engine.clock.sleep(delay, cancel)
+            with self._lock:
+                if container.removed or self._closing or not container.state.restarting:
+                    return
+                container.restart_count += 1
+                self._launch(container, self._spec(container))
+            self._publish(container, "start")
+
+        threading.Thread(target=restart, daemon=True).start()
+
+    def stop(
+        self, reference: str, signal: str | None = None, timeout: int | None = None
+    ) -> None:
+        """Stop a running container; 304 when it is not running.
+
+        The simulated process ends on the stop signal; when it would not (a
+        paused container), the kill after ``timeout`` seconds ends it.
+        """
+        container = self.get(reference)
+        with self._lock:
+            if container.state.restarting:
+                container.state.restarting = False
+                container.stopped_by_user = True
+                container.state.status = "exited"
+                self.changed.notify_all()
+                return
+            if not container.state.running:
+                raise NotModified("container is already stopped")
+            paused = container.state.paused
+        number = self._stop_signal(container, signal)
+        if paused:
+            number = SIGKILL
+        self._signal(container, number, user=True)
+        self._await_exit(container)
+        self._publish(container, "stop")
+
+    def _stop_signal(self, container: Container, signal: str | None) -> int:
+        text = signal or container.config.get("StopSignal") or "SIGTERM"
+        try:
+            return parse_signal(text)
+        except ValueError:
+            return SIGTERM
+
+    def kill(self, reference: str, signal: str = "") -> None:
+        """Send ``signal`` (SIGKILL by default); 409 when not running."""
+        container = self.get(reference)
+        legacy = self._engine.profile.legacy_messages
+        try:
+            number = parse_signal(signal) if signal else SIGKILL
+        except ValueError:
+            if legacy:
+                raise InvalidParameter(f"Invalid signal: {signal}") from None
+            raise InvalidParameter(
+                f"cannot kill container: {reference}: invalid signal: {signal}"
+            ) from None
+        with self._lock:
+            if not container.state.running:
+                if legacy:
+                    message = (
+                        f"Cannot kill container: {reference}: Container "
+                        f"{container.id} is not running"
+                    )
+                else:
+                    message = (
+                        f"cannot kill container: {reference}: container "
+                        f"{container.id} is not running"
+                    )
+                raise Conflict(message)
+        self._signal(container, number, user=True)
+        if number in (SIGKILL, SIGTERM, 2, 3, 1):
+            self._await_exit(container)
+
+    def _signal(self, container: Container, number: int, *, user: bool) -> None:
+        with self._lock:
+            process = container.process
+            if process is None:
+                return
+            if user:
+                container.stopped_by_user = True
+            process.signal = number
+        self._publish(container, "kill", {"signal": str(number)})
+        # Simulated processes end on SIGKILL, SIGTERM, SIGINT, SIGQUIT and
+        # SIGHUP; other signals reach them without effect.
+        if number in (SIGKILL, SIGTERM, 2, 3, 1):
+            process.cancel.set()
+            if container.stdin is not None:
+                container.stdin.close()
+            self._engine.clock.wake()
+
+    def _await_exit(self, container: Container) -> None:
+        process = container.process
+        if process is not None:
+            process.finished.wait(30)
+
+    def restart(self, reference: str, timeout: int | None = None) -> None:
+        """Stop the container if it runs, then start it."""
+        container = self.get(reference)
+        try:
+            self.stop(reference, timeout=timeout)
+        except NotModified:
+            pass
+        self.start(container.id)
+        self._publish(container, "restart")
+
+    def pause(self, reference: str) -> None:
+        """Pause a running container."""
+        container = self.get(reference)
+        with self._lock:
+            if not container.state.running:
+                message = f"container {container.id} is not running"
+                if self._engine.profile.legacy_messages:
+                    message = f"Container {container.id} is not running"
+                raise Conflict(message)
+            if container.state.paused:
+                raise Conflict(f"Container {container.id} is already paused")
+            container.state.paused = True
+            container.state.status = "paused"
+            self.changed.notify_all()
+        self._publish(container, "pause")
+
+    def unpause(self, reference: str) -> None:
+        """Unpause a paused container (dockerd answers 500 when it is not)."""
+        container = self.get(reference)
+        with self._lock:
+            if not container.state.paused:
+                from ..errors import DaemonError
+
+                raise DaemonError(f"Container {container.id} is not paused")
+            container.state.paused = False
+            container.state.status = "running"
+            self.changed.notify_all()
+        self._publish(container, "unpause")
+
+    # Waiting -----------------------------------------------------------------
+
+    def wait(self, container: Container, condition: str) -> int:
+        """Block until ``condition`` holds and return the exit code."""
+        with self._lock:
+            if condition == "not-running":
+                while container.state.running or container.state.restarting:
+                    if self._closing or container.removed:
+                        break
+                    self.changed.wait(1.0)
+                return container.state.exit_code
+            if condition == "next-exit":
+                exits = container.exits
+                while container.exits == exits and not container.removed:
+                    if self._closing:
+                        break
+                    self.changed.wait(1.0)
+                return container.state.exit_code
+            while not container.removed and not self._closing:
+                self.changed.wait(1.0)
+            return container.state.exit_code
+
+    # Attach ------------------------------------------------------------------
+
+    def attach_output(
+        self, container: Container, *, logs: bool, stream: bool, stop: threading.Event
+    ) -> Iterator[tuple[str, bytes]]:
+        """Return an iterator of ``(stream, data)`` for an attached client.
+
+        With ``logs`` the past output comes first; with ``stream`` new output
+        follows until the container's process ends. The starting point is
+        fixed when this is called, before the client can start the container,
+        so no output of a quick process is lost.
+        """
+        position = 0 if logs else container.log.end
+        if not stream:
+            entries = container.log.read_from(position)[0]
+            return iter([(entry.stream, entry.data) for entry in entries])
+        with self._lock:
+            process = container.process
+            if process is not None:
+                finished = process.finished
+            elif logs and container.exits:
+                finished = _already_set()
+            else:
+                # Attached before start: follow the process the next start
+                # begins.
+                finished = self._next_finish(container, stop)
+        return (
+            (entry.stream, entry.data)
+            for entry in container.log.follow(position, finished, stop)
+        )
+
+    def _next_finish(
+        self, container: Container, stop: threading.Event
+    ) -> threading.Event:
+        """Return an event set when the container's next process ends."""
+        finished = threading.Event()
+        with self._lock:
+            exits = container.exits
+
+        def watch() -> None:
+            with self._lock:
+                while container.exits == exits and not container.removed:
+                    if self._closing or stop.is_set():
+                        break
+                    self.changed.wait(1.0)
+            finished.set()
+            container.log.notify()
+
+        threading.Thread(target=watch, daemon=True).start()
+        return finished
+
+    # Shutdown ----------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Stop every process, as a daemon without live-restore does on exit."""
+        with self._lock:
+            self._closing = True
+            running = [c for c in self._by_id.values() if c.process is not None]
+            self.changed.notify_all()
+        for container in running:
+            self._signal(container, SIGKILL, user=False)
+        for container in running:
+            self._await_exit(container)
+
+    def _publish(
+        self, container: Container, action: str, extra: dict[str, str] | None = None
+    ) -> None:
+        attributes = dict(container.labels)
+        attributes["image"] = container.config.get("Image", "")
+        attributes["name"] = container.name.lstrip("/")
+        if extra:
+            attributes.update(extra)
+        self._engine.events.publish("container", action, container.id, attributes)
+
+
+def merge_image_config(
+    config: dict[str, Any], image_config: dict[str, Any]
+) -> dict[str, Any]:
+    """Merge a create request's config with its image's, as dockerd does.
+
+    The image's Cmd applies only when the request gives neither Cmd nor
+    Entrypoint; its Entrypoint only when the request leaves Entrypoint unset
+    (null), so ``"Entrypoint": []`` clears it. Env entries of the request
+    replace the image's by name; labels and exposed ports add up.
+    """
+    merged = copy.deepcopy(config)
+    image = image_config or {}
+    if not merged.get("Entrypoint"):
+        if not merged.get("Cmd"):
+            merged["Cmd"] = copy.deepcopy(image.get("Cmd"))
+        if merged.get("Entrypoint") is None:
+            merged["Entrypoint"] = copy.deepcopy(image.get("Entrypoint"))
+    env = list(image.get("Env") or [])
+    names = [entry.partition("=")[0] for entry in env]
+    for entry in merged.get("Env") or []:
+        name = entry.partition("=")[0]
+        if name in names:
+            env[names.index(name)] = entry
+        else:
+            env.append(entry)
+            names.append(name)
+    merged["Env"] = env or None
+    for key in ("WorkingDir", "User", "StopSignal"):
+        if not merged.get(key) and image.get(key):
+            merged[key] = image[key]
+    labels = dict(image.get("Labels") or {})
+    labels.update(merged.get("Labels") or {})
+    merged["Labels"] = labels
+    if image.get("ExposedPorts") or merged.get("ExposedPorts"):
+        ports = dict(image.get("ExposedPorts") or {})
+        ports.update(merged.get("ExposedPorts") or {})
+        merged["ExposedPorts"] = ports
+    if image.get("Volumes") or merged.get("Volumes"):
+        volumes = dict(image.get("Volumes") or {})
+        volumes.update(merged.get("Volumes") or {})
+        merged["Volumes"] = volumes
+    if merged.get("Healthcheck") is None and image.get("Healthcheck"):
+        merged["Healthcheck"] = copy.deepcopy(image["Healthcheck"])
+    if merged.get("OnBuild") is None:
+        merged["OnBuild"] = None
+    return merged
+
+
+def _name_conflict(name: str, container_id: str) -> str:
+    return (
+        f'Conflict. The container name "{name}" is already in use by container '
+        f'"{container_id}". You have to remove (or rename) that container to be '
+        "able to reuse that name."
+    )
+
+
+def _already_set() -> threading.Event:
+    event = threading.Event()
+    event.set()
+    return event
+
+
+def logger_exception(container: Container) -> None:
+    """Log a failure of the simulation for ``container``."""
+    import logging
+
+    logging.getLogger("fakedaemon").exception(
+        "simulated process of container %s failed", container.short_id
+    )

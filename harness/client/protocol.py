@@ -82,6 +82,11 @@ class APIClient(Protocol):
         self, id: str, *, stream: Literal[False] = ..., one_shot: bool = ...
     ) -> dict[str, Any]: ...
 
+    def container_stats(
+        self, id: str, *, stream: bool = False, one_shot: bool = False
+    ) -> Stream[dict[str, Any]] | dict[str, Any]:
+        """Return one stats sample, or stream samples with ``stream=True``."""
+
     def container_resize(self, id: str, *, h: int, w: int) -> None:
         """Resize a container's TTY (height and width in characters)."""
 
@@ -370,6 +375,16 @@ class APIClient(Protocol):
         tty: bool = ...,
         console_size: tuple[int, int] | None = ...,
     ) -> HijackedConnection: ...
+
+    def exec_start(
+        self,
+        id: str,
+        *,
+        detach: bool = False,
+        tty: bool = False,
+        console_size: tuple[int, int] | None = None,
+    ) -> HijackedConnection | None:
+        """Start an exec instance."""
 
     def exec_resize(self, id: str, *, h: int, w: int) -> None:
         """Resize the TTY of an exec instance (height and width in characters)."""

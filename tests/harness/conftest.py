@@ -87,8 +87,8 @@ class RawServer:
     """A unix socket server that answers each connection with scripted bytes.
 
     ``reply`` receives the request head and returns the bytes to send; the
-    server then reads whatever the client writes until it half-closes, and
-    keeps it in ``received``.
+    server then ends its output and keeps whatever the client writes until it
+    closes, in ``received``.
     """
 
     def __init__(self, path: Path, reply: Callable[[bytes], bytes]) -> None:
@@ -123,6 +123,9 @@ class RawServer:
                 head, _, rest = bytes(data).partition(b"\r\n\r\n")
                 self.heads.append(head)
                 conn.sendall(self.reply(head))
+                # End the output so the client's reader sees EOF, then keep
+                # reading what the client writes until it half-closes.
+                conn.shutdown(socket.SHUT_WR)
                 self.received += rest
                 conn.settimeout(5)
                 try:

@@ -44,8 +44,8 @@ def check_value(
     failures: list[ContractFailure] = []
     validator = spec.validator(schema, nil_collections=nil_collections)
     errors = [_deepest(error) for error in validator.iter_errors(value)]
-    # A value of the wrong type also breaks its enum, length and range; the
-    # type error alone says what is wrong.
+    # A value of the wrong type also breaks its enum, length and range, so
+    # only the type error is reported.
     mistyped = {
         tuple(error.absolute_path) for error in errors if error.validator == "type"
     }
@@ -90,8 +90,8 @@ def _deepest(error: ValidationError) -> ValidationError:
     """Pick the most telling error below an ``anyOf`` made for ``x-nullable``.
 
     A nullable reference becomes ``anyOf: [schema, {type: null}]``, so a
-    wrong value fails both branches. The ``null`` branch says nothing useful,
-    so the error of the other branch is reported.
+    wrong value fails both branches. The error of the ``null`` branch adds
+    nothing, so the error of the other branch is reported.
     """
     while error.validator == "anyOf" and error.context:
         others = [

@@ -7,7 +7,7 @@ assertion, and carries a short title, a message, and where it happened::
     ├── UndocumentedOperation    no operation for the method and path
     ├── UndocumentedStatus       the status is not among the documented ones
     ├── UnexpectedContentType    the media type is not in produces/consumes
-    ├── MalformedBody            the body does not parse as its media type says
+    ├── MalformedBody            the body does not parse as its media type
     ├── SchemaViolation          a value breaks the schema (type, enum, ...)
     ├── UndocumentedField        strict mode: a field the schema does not list
     ├── MissingHeader            a documented header is absent
@@ -100,7 +100,7 @@ class UnexpectedContentType(ContractFailure):
 
 
 class MalformedBody(ContractFailure):
-    """The body does not parse as its media type says."""
+    """A body that does not parse as its Content-Type declares."""
 
     title = "Malformed body"
 

@@ -71,7 +71,7 @@ class Operation:
     """One operation: a method on a path template, as the specification has it.
 
     ``produces`` and ``consumes`` already fall back to the document-wide
-    lists when the operation has none of its own, as Swagger 2.0 says.
+    lists when the operation has none of its own, as Swagger 2.0 specifies.
     """
 
     method: str

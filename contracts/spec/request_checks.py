@@ -40,14 +40,18 @@ def check_request(
 ) -> list[ContractFailure]:
     """Return every way a request breaks the specification (empty if none).
 
-    ``path`` may carry the query string; ``query`` adds to it, as a mapping
-    or an encoded string. Checks: the operation exists; required query,
-    path, header and body parameters are present; query, path and header
-    values fit their type and enum; a JSON body parses, is sent as JSON and
-    fits its schema. With ``strict``, undocumented query parameters and
-    undocumented body fields are failures too. ``nil_collections`` accepts
-    ``null`` for arrays and maps, as Go clients send for nil slices and
-    maps; pass False to hold bodies to ``x-nullable`` alone.
+    ``path`` may carry the query string, and ``query`` adds to it, as a
+    mapping or an encoded string. The checks:
+
+    - an operation matches the method and path;
+    - required query, path, header and body parameters are present;
+    - query, path and header values fit their type and enum;
+    - a JSON body parses, is sent as application/json and fits its schema.
+
+    With ``strict``, undocumented query parameters and undocumented body
+    fields are failures too. ``nil_collections`` accepts ``null`` for arrays
+    and maps, as Go clients send for nil slices and maps. Pass False to hold
+    bodies to ``x-nullable`` alone.
     """
     try:
         found = spec.match(method, path)
@@ -182,7 +186,7 @@ def _check_body(
 
     failures: list[ContractFailure] = []
     media = media_type(headers.get("content-type"))
-    # dockerd (httputils.CheckForJSON) answers 400 to a non-empty JSON body
+    # dockerd (httputils.CheckForJSON) rejects with 400 a non-empty JSON body
     # unless its Content-Type is application/json.
     if media != "application/json":
         failures.append(

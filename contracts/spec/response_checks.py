@@ -42,17 +42,18 @@ def check_response(
 ) -> list[ContractFailure]:
     """Return every way a response breaks the specification (empty if none).
 
-    Checks, in order: the operation exists; the status is documented (or a
-    ``default`` response is); the media type is one the operation produces;
-    the body decodes and fits the schema of that status; the documented
-    response headers have their documented type. With ``strict``, body
-    fields the schema does not list and documented headers that are absent
-    are failures too.
+    The checks:
 
-    A JSON body may be a stream of values (progress, events, stats), in
-    which case each value is checked against the schema. Error statuses
-    (4xx and 5xx) may always answer with JSON, as dockerd does for every
-    operation, whatever ``produces`` lists.
+    - an operation matches the method and path;
+    - the status is documented, or a ``default`` response is;
+    - the media type is one the operation produces;
+    - the body decodes and fits the schema of that status;
+    - the documented response headers that are present fit their type.
+
+    A JSON body may be a stream of values (progress, events, stats). Then
+    each value is checked against the schema. Error statuses (4xx and 5xx)
+    may always use JSON, as dockerd does for every operation, whatever
+    ``produces`` lists.
 
     Args:
         spec: the specification to check against.
@@ -110,9 +111,9 @@ def _check_headers(
     for name, declared in response.headers.items():
         value = headers.get(name)
         if value is None:
-            # Swagger 2.0 header objects cannot say "required", and dockerd
-            # leaves some documented headers out (Builder-Version when the
-            # builder is not configured), so absence is a strict failure.
+            # Swagger 2.0 header objects have no "required" field, and real
+            # engines omit documented headers (Engine 20.10 sends no
+            # Builder-Version), so absence is a failure in strict mode only.
             if strict:
                 failures.append(
                     MissingHeader(
@@ -132,7 +133,7 @@ def _check_headers(
 
 # JSON stream types that GET /events negotiates from the Accept header (API
 # 1.52 added x-ndjson and json-seq, 1.53 jsonl). Such an operation may also
-# answer application/json, the type dockerd used for the same stream before
+# send application/json, the type dockerd used for the same stream before
 # (Engine 26.1 at API 1.45). NOTE: which type newer engines send when the
 # request has no Accept header has not been checked against one.
 _JSON_STREAM_TYPES = frozenset(

@@ -48,7 +48,7 @@ def to_json_schema(
 
     With ``nil_collections``, arrays and maps (objects that declare no
     ``properties``) also accept ``null``, because dockerd encodes Go's nil
-    slices and maps that way whatever ``x-nullable`` says: ``"Labels":
+    slices and maps that way even where ``x-nullable`` is absent: ``"Labels":
     null`` in image lists, ``"Warnings": null`` in volume lists.
     """
     ref = schema.get("$ref")
@@ -62,7 +62,8 @@ def to_json_schema(
     for keyword in _COPIED:
         if keyword in schema:
             converted[keyword] = schema[keyword]
-    if converted.get("type") in _NON_JSON_TYPES:
+    kind = converted.get("type")
+    if isinstance(kind, str) and kind in _NON_JSON_TYPES:
         del converted["type"]
 
     required = schema.get("required")
@@ -105,9 +106,11 @@ def to_json_schema(
 def _is_collection(schema: Mapping[str, Any]) -> bool:
     """Return whether Go would model ``schema`` as a slice or a map."""
     kind = schema.get("type")
-    if kind == "array":
+    # API 1.25 to 1.34 write "type: [array, string]" for Cmd and Entrypoint.
+    kinds = kind if isinstance(kind, list) else [kind]
+    if "array" in kinds:
         return True
-    return kind == "object" and "properties" not in schema and "allOf" not in schema
+    return "object" in kinds and "properties" not in schema and "allOf" not in schema
 
 
 def _nullable(converted: dict[str, Any]) -> dict[str, Any]:

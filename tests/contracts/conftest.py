@@ -38,7 +38,7 @@ def upstream() -> Path:
     if not (folder / "v1.55.yaml").is_file():
         missing(
             f"upstream specifications not found in {folder}; "
-            "set FAKEDAEMON_SHARED to the folder that holds contracts/upstream"
+            "set FAKEDAEMON_SHARED to the folder that contains contracts/upstream"
         )
     return folder
 
@@ -59,7 +59,7 @@ def spec55(upstream: Path) -> Specification:
 def captured() -> Callable[[str], dict[str, Any]]:
     """Return a loader of responses captured from Engine 20.10 (API 1.41).
 
-    Each file in tests/contracts/data holds the method, path, status,
+    Each file in tests/contracts/data contains the method, path, status,
     headers and raw body of one real response.
     """
 

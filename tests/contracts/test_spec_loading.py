@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from contracts.spec import (
-    SpecificationNotFound,
     Specification,
+    SpecificationNotFound,
     available_versions,
     load_spec,
     load_version,

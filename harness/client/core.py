@@ -609,7 +609,7 @@ class ClientCore:
         """Send ``POST path`` with ``Upgrade: tcp`` on a raw socket and hijack it.
 
         Raises:
-            UpgradeError: the daemon did not answer ``101``.
+            UpgradeError: the daemon responded with a status other than ``101``.
             ConnectError, RequestTimeout, ProtocolError: the socket failed.
         """
         api_path = self.api_path(path)

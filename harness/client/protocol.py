@@ -447,7 +447,7 @@ class APIClient(Protocol):
         """List installed plugins."""
 
     def get_plugin_privileges(self, *, remote: str) -> list[dict[str, Any]]:
-        """Return the privileges a plugin from ``remote`` asks for."""
+        """Return the privileges that the plugin at ``remote`` requests."""
 
     def plugin_pull(
         self,

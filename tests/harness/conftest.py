@@ -19,7 +19,7 @@ Handler = Callable[[httpx.Request], httpx.Response]
 
 @dataclass
 class MockDaemon:
-    """An httpx MockTransport handler that answers ``/_ping`` and records requests.
+    """An httpx MockTransport handler that serves ``/_ping`` and records requests.
 
     ``routes`` maps ``(method, path without version)`` to a response factory;
     anything else returns the daemon's 404 ``page not found``.
@@ -78,13 +78,8 @@ def make_client(daemon: MockDaemon) -> Iterator[Callable[..., Client]]:
         client.close()
 
 
-def json_response(status: int, body: object) -> httpx.Response:
-    """Build a JSON response with ``Content-Type: application/json`` exactly."""
-    return httpx.Response(status, json=body)
-
-
 class RawServer:
-    """A unix socket server that answers each connection with scripted bytes.
+    """A unix socket server that replies to each connection with scripted bytes.
 
     ``reply`` receives the request head and returns the bytes to send; the
     server then ends its output and keeps whatever the client writes until it

@@ -23,7 +23,7 @@ class PluginOperations(ClientCore):
         return result
 
     def get_plugin_privileges(self, *, remote: str) -> list[dict[str, Any]]:
-        """Return the privileges a plugin from ``remote`` asks for."""
+        """Return the privileges that the plugin at ``remote`` requests."""
         query = Query()
         query.set("remote", remote)
         result: list[dict[str, Any]] = self.call_json(

@@ -47,13 +47,15 @@ class Layer:
     """One layer of a base image: what built it and its size in bytes.
 
     ``key`` names the layer's content; images whose layers share a key share
-    the layer, as images built on the same base do.
+    the layer, as images built on the same base do. A ``shared`` layer stays
+    the same for every tag, so all tags of a one-layer base are one image.
     """
 
     key: str
     created_by: str
     size: int
     comment: str = ""
+    shared: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +145,7 @@ _DEBIAN_LAYER = Layer(
     "# debian.sh --arch 'amd64' out/ 'bookworm' '@1727049600'",
     74_830_000,
     "debuerreotype 0.15",
+    shared=True,
 )
 
 

@@ -33,6 +33,7 @@ from .references import (
 
 __all__ = [
     "ContainerUse",
+    "ContainersUsing",
     "HistoryEntry",
     "Image",
     "ImageRules",

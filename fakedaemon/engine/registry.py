@@ -293,7 +293,7 @@ class PullSession:
         reference = self.reference
         tag_or_digest = reference.tag or reference.digest or ""
         yield {
-            "status": f"Pulling from {reference.familiar_name}",
+            "status": f"Pulling from {reference.path}",
             "id": tag_or_digest,
         }
         if self.platform.os != "linux":
@@ -407,13 +407,13 @@ def _parse_time_ns(text: str) -> int:
 def _build_remote(reference: Reference, platform: Platform) -> RemoteImage:
     base = base_image(reference.path)
     # The top layer is specific to the tag (or digest), so different tags of
-    # one repository are different images; lower layers stay shared.
+    # one repository are different images, unless it is a shared base layer.
     variation = reference.digest or reference.tag or "latest"
     layer_specs = base.layers
     layers = []
     for index, layer in enumerate(layer_specs):
         key = layer.key
-        if index == len(layer_specs) - 1:
+        if index == len(layer_specs) - 1 and not layer.shared:
             key = f"{key} {reference.name}:{variation}"
         layers.append(_remote_layer(layer, key, platform))
 

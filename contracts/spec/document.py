@@ -31,8 +31,8 @@ class Specification:
 
     Build it with :func:`contracts.spec.load_spec` or
     :func:`contracts.spec.load_version`, which cache parsed documents.
-    Instances are immutable after construction and safe to share between
-    threads; validators are built on first use under a lock.
+    Instances do not change after construction apart from their validator
+    caches, which a lock guards, so they are safe to share between threads.
     """
 
     def __init__(self, document: Mapping[str, Any], *, source: str = "") -> None:

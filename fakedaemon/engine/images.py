@@ -72,6 +72,8 @@ class ImageRules:
     # Engine 20.10 writes "Invalid filter", later engines "invalid filter",
     # and only 25.0 and later accept `until` when listing images.
     legacy_filters: bool = False
+    # Engine 20.10 answers inspect lookups with "no such image: <name>: ...".
+    wrap_inspect_errors: bool = False
 
     @classmethod
     def for_profile(cls, profile_name: str) -> ImageRules:
@@ -82,6 +84,7 @@ class ImageRules:
                 digest_prefix_lookup=True,
                 legacy_tag_errors=True,
                 legacy_filters=True,
+                wrap_inspect_errors=True,
             )
         return cls()
 

@@ -1,0 +1,271 @@
+"""Image routes: pull, list, inspect, history, tag, delete and prune."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from werkzeug.wrappers import Response
+
+from ...clock import ZERO_TIME, format_rfc3339_nano
+from ...engine.images import ContainerUse, Image, ImageSummary
+from ...errors import DaemonError, NotImplementedByDaemon
+from ..call import Call
+from ..jsonenc import dumps
+from ..responses import empty, json_response, stream
+from ..routing import Router
+
+router = Router()
+
+# Go's json.Marshal escapes these in strings; progress bars contain ">".
+_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+
+
+def _containers_using(call: Call) -> Any:
+    def lookup(image_id: str) -> Sequence[ContainerUse]:
+        return [
+            ContainerUse(container.id, container.state.running)
+            for container in call.engine.containers.using_image(image_id)
+        ]
+
+    return lookup
+
+
+def _progress_lines(messages: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+    # dockerd's stream formatter ends every JSON message with CRLF.
+    for message in messages:
+        text = dumps(message)
+        for char, escaped in _GO_ESCAPES.items():
+            text = text.replace(char, escaped)
+        yield (text + "\r\n").encode()
+
+
+@router.post("/images/create", "ImageCreate")
+def create(call: Call) -> Response:
+    """Pull an image from the simulated registry and stream the progress."""
+    from_image = call.query("fromImage")
+    if not from_image and call.query("fromSrc"):
+        # NOTE: importing a root filesystem archive is not emulated.
+        raise NotImplementedByDaemon("importing an image with fromSrc is not supported")
+    session = call.engine.registry.start_pull(
+        call.engine.images, from_image, call.query("tag"), call.query("platform")
+    )
+    # Engines up to 28.x also send the deprecated `progress` bar text.
+    messages = session.messages(progress_text=call.profile.progress_bar_text)
+    return stream(_progress_lines(messages))
+
+
+@router.get("/images/json", "ImageList")
+def list_images(call: Call) -> Response:
+    """List images as dockerd's image summaries."""
+    filters = call.filters().to_dict()
+    if call.query("filter"):
+        # The `filter` parameter (API < 1.41 in the CLI, removed in 1.41's
+        # specification) still works on the engines measured: a reference.
+        filters.setdefault("reference", []).append(call.query("filter"))
+    images = call.engine.images
+    summaries = images.list(all=call.query_bool("all"), filters=filters)
+    # `shared-size` arrived in API 1.42; below it SharedSize is always -1.
+    shared = call.version.at_least("1.42") and call.query_bool("shared-size")
+    using = _containers_using(call)
+    return json_response(
+        [_summary(call, summary, shared, using) for summary in summaries]
+    )
+
+
+def _summary(
+    call: Call, summary: ImageSummary, shared: bool, using: Any
+) -> dict[str, Any]:
+    image = summary.image
+    version = call.version
+    tags: list[str] | None = list(summary.repo_tags)
+    digests: list[str] | None = list(summary.repo_digests)
+    if version.below("1.43"):
+        # API < 1.43 shows placeholders for unnamed images and null for
+        # empty lists.
+        if not tags and not digests:
+            tags, digests = ["<none>:<none>"], ["<none>@<none>"]
+        tags = tags or None
+        digests = digests or None
+    document: dict[str, Any] = {
+        # API 1.51 counts the containers; older versions always show -1.
+        "Containers": len(using(image.id)) if version.at_least("1.51") else -1,
+        "Created": image.created_ns // 1_000_000_000,
+        "Id": image.id,
+        "Labels": image.labels or None,
+        "ParentId": image.parent,
+        "RepoDigests": digests,
+        "RepoTags": tags,
+        "SharedSize": call.engine.images.shared_size(image) if shared else -1,
+        "Size": image.size,
+    }
+    if version.below("1.44"):
+        # VirtualSize was removed in API 1.44.
+        document["VirtualSize"] = image.size
+    return document
+
+
+@router.get("/images/<path:name>/json", "ImageInspect")
+def inspect(call: Call, name: str) -> Response:
+    """Describe one image."""
+    images = call.engine.images
+    try:
+        image = images.get(name)
+    except DaemonError as error:
+        if not images.rules.wrap_inspect_errors:
+            raise
+        # Engine 20.10 prefixes the lookup error with the requested name and
+        # keeps its status.
+        wrapped = DaemonError(f"no such image: {name}: {error.message}")
+        wrapped.status = error.status
+        raise wrapped from None
+    return json_response(_inspect(call, image))
+
+
+def _inspect(call: Call, image: Image) -> dict[str, Any]:
+    version = call.version
+    document: dict[str, Any] = {
+        "Id": image.id,
+        "RepoTags": list(image.repo_tags),
+        "RepoDigests": list(image.repo_digests),
+        "Parent": image.parent,
+        "Comment": image.comment,
+        "Created": format_rfc3339_nano(image.created_ns),
+    }
+    if version.below("1.45"):
+        # Container and ContainerConfig were removed in API 1.45.
+        document["Container"] = image.container
+        document["ContainerConfig"] = _container_config(image.container_config or {})
+    document["DockerVersion"] = image.docker_version
+    document["Author"] = image.author
+    document["Config"] = _image_config(call, image.config)
+    document["Architecture"] = image.architecture
+    if image.variant:
+        document["Variant"] = image.variant
+    document["Os"] = image.os
+    if image.os_version:
+        document["OsVersion"] = image.os_version
+    document["Size"] = image.size
+    if version.below("1.44"):
+        # VirtualSize was removed in API 1.44.
+        document["VirtualSize"] = image.size
+    # NOTE: overlay2 fills Data with the layer directories; none exist here.
+    document["GraphDriver"] = {"Data": None, "Name": "overlay2"}
+    document["RootFS"] = {"Type": "layers", "Layers": list(image.layers)}
+    last_tag = image.last_tag_ns
+    document["Metadata"] = {
+        "LastTagTime": format_rfc3339_nano(last_tag) if last_tag else ZERO_TIME
+    }
+    if version.at_least("1.52"):
+        # API 1.52 omits these four when empty.
+        for key in ("Parent", "Comment", "DockerVersion", "Author"):
+            if not document[key]:
+                del document[key]
+    return document
+
+
+def _container_config(config: dict[str, Any]) -> dict[str, Any]:
+    # The container Config shape every API version below 1.50 shows.
+    document: dict[str, Any] = {
+        "Hostname": config.get("Hostname", ""),
+        "Domainname": config.get("Domainname", ""),
+        "User": config.get("User", ""),
+        "AttachStdin": False,
+        "AttachStdout": False,
+        "AttachStderr": False,
+    }
+    if config.get("ExposedPorts"):
+        document["ExposedPorts"] = config["ExposedPorts"]
+    document.update(
+        {
+            "Tty": False,
+            "OpenStdin": False,
+            "StdinOnce": False,
+            "Env": config.get("Env"),
+            "Cmd": config.get("Cmd"),
+        }
+    )
+    if config.get("Healthcheck"):
+        document["Healthcheck"] = config["Healthcheck"]
+    if config.get("ArgsEscaped"):
+        document["ArgsEscaped"] = True
+    document.update(
+        {
+            "Image": config.get("Image", ""),
+            "Volumes": config.get("Volumes"),
+            "WorkingDir": config.get("WorkingDir", ""),
+            "Entrypoint": config.get("Entrypoint"),
+            "OnBuild": config.get("OnBuild"),
+            "Labels": config.get("Labels"),
+        }
+    )
+    for key in ("StopSignal", "Shell"):
+        if config.get(key):
+            document[key] = config[key]
+    return document
+
+
+_IMAGE_CONFIG_KEYS = (
+    "User", "ExposedPorts", "Env", "Cmd", "Healthcheck", "ArgsEscaped", "Volumes",
+    "WorkingDir", "Entrypoint", "OnBuild", "Labels", "StopSignal", "Shell",
+)  # fmt: skip
+_ALWAYS_UNTIL_1_52 = (
+    "User", "Env", "Cmd", "Volumes", "WorkingDir", "Entrypoint", "OnBuild", "Labels",
+)  # fmt: skip
+_EMPTY_DEFAULTS: dict[str, Any] = {"User": "", "WorkingDir": ""}
+
+
+def _image_config(call: Call, config: dict[str, Any]) -> dict[str, Any]:
+    if call.version.below("1.50"):
+        return _container_config(config)
+    # API 1.50 shows only the image specification's fields; 1.52 also drops
+    # the empty ones that 1.50 and 1.51 still show.
+    keep_empty = call.version.below("1.52")
+    document: dict[str, Any] = {}
+    for key in _IMAGE_CONFIG_KEYS:
+        value = config.get(key)
+        if value:
+            document[key] = value
+        elif keep_empty and key in _ALWAYS_UNTIL_1_52:
+            document[key] = _EMPTY_DEFAULTS.get(key)
+    return document
+
+
+@router.get("/images/<path:name>/history", "ImageHistory")
+def history(call: Call, name: str) -> Response:
+    """List the steps that built an image, newest first."""
+    return json_response(call.engine.images.history(name))
+
+
+@router.post("/images/<path:name>/tag", "ImageTag")
+def tag(call: Call, name: str) -> Response:
+    """Add a repository name and tag to an image."""
+    image = call.engine.images.tag(name, call.query("repo"), call.query("tag"))
+    # An empty `repo` does nothing on Engine 25.0 and later, answered 200.
+    return empty(200 if image is None else 201)
+
+
+@router.delete("/images/<path:name>", "ImageDelete")
+def delete(call: Call, name: str) -> Response:
+    """Remove a reference, or an image with its unused layers."""
+    records = call.engine.images.delete(
+        name,
+        force=call.query_bool("force"),
+        prune=not call.query_bool("noprune"),
+        containers_using=_containers_using(call),
+    )
+    return json_response(records)
+
+
+@router.post("/images/prune", "ImagePrune")
+def prune(call: Call) -> Response:
+    """Delete unused images."""
+    report = call.engine.images.prune(
+        call.filters().to_dict(), containers_using=_containers_using(call)
+    )
+    return json_response(
+        {
+            "ImagesDeleted": report.images_deleted or None,
+            "SpaceReclaimed": report.space_reclaimed,
+        }
+    )

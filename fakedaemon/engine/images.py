@@ -64,15 +64,15 @@ class ImageRules:
     # Engine 20.10 resolves `sha256:<short prefix>`; 25.0 and later need the
     # whole digest after `sha256:` (a bare hex prefix works in both).
     digest_prefix_lookup: bool = False
-    # Engine 20.10 checks the tag target before the new name, answers 500 for
-    # a malformed name and rejects digests with "refusing to create a tag with
-    # a digest reference"; later engines answer 400 "cannot import digest
-    # reference" and treat an empty `repo` as a no-op.
+    # Engine 20.10 looks up the tag target before parsing the new name, returns
+    # 500 for a malformed name and rejects digests with "refusing to create a
+    # tag with a digest reference". Later engines return 400 "cannot import
+    # digest reference" and treat an empty `repo` as a no-op.
     legacy_tag_errors: bool = False
     # Engine 20.10 writes "Invalid filter", later engines "invalid filter",
     # and only 25.0 and later accept `until` when listing images.
     legacy_filters: bool = False
-    # Engine 20.10 answers inspect lookups with "no such image: <name>: ...".
+    # Engine 20.10 prefixes inspect lookup errors with "no such image: <name>: ".
     wrap_inspect_errors: bool = False
 
     @classmethod
@@ -374,7 +374,7 @@ class ImageStore:
 
         Raises:
             InvalidReference: for a malformed name or tag (400).
-            DaemonError: for the same on Engine 20.10, which answers 500.
+            DaemonError: for the same on Engine 20.10, which returns 500.
             NoSuchImage: when ``source`` names no image.
         """
         with self.lock:

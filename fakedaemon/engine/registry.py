@@ -136,7 +136,7 @@ class Registry:
             ``architecture`` are read from it.
         offline: make every pull fail as a daemon without network does.
         deny: references whose pulls fail: a repository (``x``, ``user/app``)
-            answers "pull access denied", a ``name:tag`` answers "manifest
+            fails with "pull access denied", a ``name:tag`` with "manifest
             unknown".
         architecture: the architecture of pulled images without a platform.
         offline_reason: the transport error shown after ``Get "<url>":``.
@@ -226,7 +226,7 @@ class Registry:
         """Check a pull request and return the session that streams it.
 
         Everything that fails before dockerd writes its first progress
-        message raises here, so the caller can answer with a plain error.
+        message raises here, so the caller can return a plain HTTP error.
 
         Raises:
             InvalidParameter: for a malformed reference, tag or platform.

@@ -241,7 +241,7 @@ def history(call: Call, name: str) -> Response:
 def tag(call: Call, name: str) -> Response:
     """Add a repository name and tag to an image."""
     image = call.engine.images.tag(name, call.query("repo"), call.query("tag"))
-    # An empty `repo` does nothing on Engine 25.0 and later, answered 200.
+    # Engine 25.0 and later return 200 and change nothing for an empty `repo`.
     return empty(200 if image is None else 201)
 
 

@@ -200,7 +200,7 @@ def parse_normalized(text: str, *, name_in_lowercase_error: bool = True) -> Refe
         text: such as ``busybox``, ``user/app:1`` or ``ghcr.io/a/b@sha256:...``.
         name_in_lowercase_error: name the repository in the lowercase error,
             as distribution/reference 0.5 and later (Engine 24 and later) do;
-            Engine 20.10 says only ``repository name must be lowercase``.
+            Engine 20.10 reports only ``repository name must be lowercase``.
 
     Raises:
         InvalidReference: with dockerd's message.

@@ -1,0 +1,228 @@
+"""Normalise values that change from run to run, so two exchanges compare.
+
+A :class:`Normalizer` lives for one scenario. It replaces every 64-hex id
+with ``<id-N>`` and its 12-hex short form with ``<id-N:short>``, numbered
+in order of first appearance, so the same id always gets the same
+placeholder; generated container names become ``<name-N>`` the same way.
+Timestamps, sizes, counters, kernel versions, paths under the data root,
+sandbox keys, pids and addresses become fixed tokens such as ``<time>``.
+The rules are described in docs/contracts.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+LONG_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
+# Twelve hex digits with at least one letter: a bare 12-digit number is far
+# more likely a size or a count than a short id.
+SHORT_ID = re.compile(r"(?<![0-9a-f<])(?=[0-9]*[a-f])[0-9a-f]{12}(?![0-9a-f])")
+RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"
+)
+ZERO_TIME = "0001-01-01T00:00:00Z"
+# The human durations of `Status` in container lists ("Up 3 seconds",
+# "Exited (0) About a minute ago").
+DURATION = re.compile(
+    r"\b(?:Less than a second|About an? (?:minute|hour)|"
+    r"\d+ (?:seconds?|minutes?|hours?|days?|weeks?|months?|years?))\b"
+)
+# Names the Engine generates for unnamed containers: adjective_surname, with a
+# digit suffix after a collision.
+GENERATED_NAME = re.compile(r"^/?([a-z]+_[a-z]+[0-9]?)$")
+
+UNIX_SECONDS_KEYS = frozenset({"Created", "time"})
+UNIX_NANOS_KEYS = frozenset({"timeNano"})
+SIZE_KEYS = frozenset(
+    {"Size", "VirtualSize", "SizeRw", "SizeRootFs", "SharedSize", "LayersSize"}
+)
+# Info counters and resources depend on the machine and on everything else
+# the daemon runs.
+COUNTER_KEYS = frozenset(
+    {
+        "Containers",
+        "ContainersRunning",
+        "ContainersPaused",
+        "ContainersStopped",
+        "Images",
+        "NCPU",
+        "MemTotal",
+        "NFd",
+        "NGoroutines",
+        "NEventsListener",
+    }
+)
+KERNEL_KEYS = frozenset({"KernelVersion", "Kernel"})
+PATH_KEYS = frozenset(
+    {
+        "DockerRootDir",
+        "LogPath",
+        "ResolvConfPath",
+        "HostnamePath",
+        "HostsPath",
+        "MergedDir",
+        "UpperDir",
+        "LowerDir",
+        "WorkDir",
+        "Mountpoint",
+    }
+)
+PID_KEYS = frozenset({"Pid"})
+ADDRESS_KEYS = frozenset(
+    {"IPAddress", "MacAddress", "GlobalIPv6Address", "LinkLocalIPv6Address"}
+)
+SANDBOX_KEYS = frozenset({"SandboxKey"})
+# Strings naming the Engine build; they differ between a real Engine and a
+# fake of the same release (packaging suffixes, commits, Go versions).
+VERSION_KEYS = frozenset(
+    {"Version", "GitCommit", "GoVersion", "BuildTime", "ServerVersion"}
+)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class Normalizer:
+    """Replace volatile values with stable tokens, consistently per scenario.
+
+    Args:
+        versions: also replace Engine version strings (``Server`` header,
+            ``Version``, ``GitCommit``...), for comparing one Engine with
+            another build of the same release.
+    """
+
+    def __init__(self, *, versions: bool = True) -> None:
+        self.versions = versions
+        self._ids: dict[str, int] = {}
+        self._shorts: dict[str, int] = {}
+        self._names: dict[str, int] = {}
+        self._count = 0
+
+    # Placeholders -------------------------------------------------------
+
+    def id_placeholder(self, value: str) -> str:
+        """Return the placeholder of a 64-hex id, numbering new ids."""
+        number = self._ids.get(value)
+        if number is None:
+            number = self._shorts.get(value[:12]) or self._next_number()
+            self._ids[value] = number
+        return f"<id-{number}>"
+
+    def short_placeholder(self, value: str) -> str:
+        """Return the placeholder of a 12-hex short id (of a known id if any)."""
+        number = self._shorts.get(value)
+        if number is None:
+            number = (
+                next(
+                    (
+                        n
+                        for long_id, n in self._ids.items()
+                        if long_id.startswith(value)
+                    ),
+                    None,
+                )
+                or self._next_number()
+            )
+            self._shorts[value] = number
+        return f"<id-{number}:short>"
+
+    def _next_number(self) -> int:
+        self._count += 1
+        return self._count
+
+    def name_placeholder(self, name: str) -> str:
+        """Return the placeholder of a generated container name."""
+        number = self._names.setdefault(name, len(self._names) + 1)
+        return f"<name-{number}>"
+
+    def ids(self) -> dict[str, str]:
+        """Return every long id seen, mapped to its placeholder."""
+        return {value: f"<id-{number}>" for value, number in self._ids.items()}
+
+    def names(self) -> dict[str, str]:
+        """Return every generated name seen, mapped to its placeholder."""
+        return {value: f"<name-{number}>" for value, number in self._names.items()}
+
+    # Values -------------------------------------------------------------
+
+    def learn_names(self, value: Any) -> None:
+        """Register the generated names found under ``Name`` and ``Names`` keys."""
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("Name", "Names", "name"):
+                    for candidate in item if isinstance(item, list) else [item]:
+                        if isinstance(candidate, str):
+                            match = GENERATED_NAME.match(candidate)
+                            if match:
+                                self.name_placeholder(match.group(1))
+                self.learn_names(item)
+        elif isinstance(value, list):
+            for item in value:
+                self.learn_names(item)
+
+    def text(self, value: str) -> str:
+        """Normalise the volatile parts of a string."""
+        value = LONG_ID.sub(lambda match: self.id_placeholder(match.group()), value)
+        value = SHORT_ID.sub(lambda match: self.short_placeholder(match.group()), value)
+        value = RFC3339.sub(
+            lambda match: match.group() if match.group() == ZERO_TIME else "<time>",
+            value,
+        )
+        value = DURATION.sub("<duration>", value)
+        for name, placeholder in self.names().items():
+            if name in value:
+                pattern = rf"(?<![\w-]){re.escape(name)}(?![\w-])"
+                value = re.sub(pattern, placeholder, value)
+        return value
+
+    def value(self, value: Any, key: str | None = None) -> Any:
+        """Normalise a decoded JSON value; ``key`` is the name it was found under."""
+        if isinstance(value, dict):
+            return {name: self.value(item, name) for name, item in value.items()}
+        if isinstance(value, list):
+            return [self.value(item, key) for item in value]
+        rule = _key_rule(key, self.versions) if key is not None else None
+        if rule is not None:
+            replaced = rule(value)
+            if replaced is not None:
+                return replaced
+        if isinstance(value, str):
+            return self.text(value)
+        return value
+
+
+def _key_rule(key: str, versions: bool) -> Callable[[Any], Any] | None:
+    """Return the replacement for values under ``key``, or None to keep them."""
+    if key in UNIX_SECONDS_KEYS:
+        return lambda value: "<unix>" if _is_number(value) and value > 0 else None
+    if key in UNIX_NANOS_KEYS:
+        return lambda value: "<unix-nano>" if _is_number(value) and value > 0 else None
+    if key in SIZE_KEYS:
+        return lambda value: "<size>" if _is_number(value) and value > 0 else None
+    if key in COUNTER_KEYS:
+        return lambda value: "<count>" if _is_number(value) else None
+    if key in PID_KEYS:
+        return lambda value: "<pid>" if _is_number(value) and value > 0 else None
+    if key in KERNEL_KEYS:
+        return _token_if_text("<kernel>")
+    if key in PATH_KEYS:
+        return _token_if_text("<path>")
+    if key in SANDBOX_KEYS:
+        return _token_if_text("<sandbox-key>")
+    if key in ADDRESS_KEYS:
+        return _token_if_text("<address>")
+    if versions and key in VERSION_KEYS:
+        return _token_if_text("<version>")
+    return None
+
+
+def _token_if_text(token: str) -> Callable[[Any], Any]:
+    return lambda value: token if isinstance(value, str) and value else None
+
+
+def normalize_server(value: str) -> str:
+    """Replace the release in a ``Server`` header such as ``Docker/26.1.5 (linux)``."""
+    return re.sub(r"^Docker/\S+", "Docker/<version>", value)

@@ -27,7 +27,7 @@ class Engine:
 
     def __init__(self, config: DaemonConfig | None = None) -> None:
         from .containers import ContainerStore
-        from .images import ImageStore
+        from .images import ImageRules, ImageStore
         from .registry import Registry
 
         self.config = config or DaemonConfig()
@@ -40,7 +40,12 @@ class Engine:
         self.started_ns = self.clock.time_ns()
         self.bridge_network_id = self.ids.hex_id()
         self.registry: Registry = Registry(self.config)
-        self.images: ImageStore = ImageStore(self.clock, self.ids, self.events)
+        self.images: ImageStore = ImageStore(
+            self.clock,
+            self.ids,
+            self.events,
+            rules=ImageRules.for_profile(self.profile.name),
+        )
         self.containers: ContainerStore = ContainerStore(self)
         for reference in self.config.images:
             self.registry.install(self.images, reference)

@@ -301,7 +301,9 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
                 close()
 
     def _send_bad_request(self, sock: socket.socket, bad: _BadRequest) -> None:
-        # Go's net/http answers protocol errors itself, in plain text.
+        # Go's net/http answers protocol errors itself, in plain text, then
+        # closes its side and lingers so the client can read the answer
+        # before the connection is torn down.
         body = bad.status if not bad.message else f"{bad.status}: {bad.message}"
         try:
             sock.sendall(
@@ -312,6 +314,15 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
                     f"{body}"
                 ).encode("latin-1")
             )
+            sock.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + 0.5
+            sock.settimeout(0.1)
+            while time.monotonic() < deadline:
+                try:
+                    if not sock.recv(65536):
+                        break
+                except TimeoutError:
+                    continue
         except OSError:
             pass
 

@@ -1,0 +1,180 @@
+"""The HTTP server on real sockets: keep-alive, chunked bodies, hijack, limits."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fakedaemon import Daemon, DaemonConfig
+
+
+@pytest.fixture
+def tcp_daemon() -> Iterator[Daemon]:
+    with Daemon(DaemonConfig(), hosts=["tcp://127.0.0.1:0"]) as running:
+        yield running
+
+
+def connect(daemon: Daemon) -> socket.socket:
+    address = daemon.addresses[0]
+    if address.scheme == "unix":
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(address.path)
+    else:
+        sock = socket.create_connection((address.host, address.port))
+    sock.settimeout(10)
+    return sock
+
+
+def read_response(
+    reader: socket.SocketIO | object,
+) -> tuple[str, dict[str, str], bytes]:
+    file = reader
+    status = file.readline().decode().strip()  # type: ignore[attr-defined]
+    headers: dict[str, str] = {}
+    while True:
+        line = file.readline().decode()  # type: ignore[attr-defined]
+        if line in ("\r\n", "\n", ""):
+            break
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if "content-length" in headers:
+        body = file.read(int(headers["content-length"]))  # type: ignore[attr-defined]
+    elif headers.get("transfer-encoding") == "chunked":
+        body = b""
+        while True:
+            size = int(file.readline().strip(), 16)  # type: ignore[attr-defined]
+            chunk = file.read(size + 2)[:size]  # type: ignore[attr-defined]
+            if size == 0:
+                break
+            body += chunk
+    else:
+        body = b""
+    return status, headers, body
+
+
+def test_keep_alive_serves_many_requests(tcp_daemon: Daemon) -> None:
+    with connect(tcp_daemon) as sock:
+        file = sock.makefile("rb")
+        for _ in range(3):
+            sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n")
+            status, headers, body = read_response(file)
+            assert status == "HTTP/1.1 200 OK"
+            assert body == b"OK"
+            assert "connection" not in headers
+
+
+def test_connection_close_honoured(tcp_daemon: Daemon) -> None:
+    with connect(tcp_daemon) as sock:
+        sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        file = sock.makefile("rb")
+        status, headers, _ = read_response(file)
+        assert status == "HTTP/1.1 200 OK"
+        assert headers["connection"] == "close"
+        assert file.read() == b""
+
+
+def test_chunked_request_body(daemon: Daemon) -> None:
+    document = json.dumps({"Image": "busybox", "Cmd": ["true"]}).encode()
+    with connect(daemon) as sock:
+        sock.sendall(
+            b"POST /v1.45/containers/create HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + b"%x\r\n%s\r\n0\r\n\r\n"
+            % (len(document), document)
+        )
+        file = sock.makefile("rb")
+        status, _, body = read_response(file)
+        assert status == "HTTP/1.1 201 Created"
+        assert len(json.loads(body)["Id"]) == 64
+        sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert read_response(file)[2] == b"OK"
+
+
+def test_unread_body_skipped_before_next_request(daemon: Daemon) -> None:
+    with connect(daemon) as sock:
+        sock.sendall(
+            b"POST /v1.45/containers/nosuch/start HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Length: 5\r\n\r\nhello"
+            b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
+        file = sock.makefile("rb")
+        assert read_response(file)[0] == "HTTP/1.1 404 Not Found"
+        assert read_response(file)[2] == b"OK"
+
+
+def test_streamed_response_is_chunked(daemon: Daemon) -> None:
+    daemon.engine.containers.create(
+        {"Image": "busybox", "Cmd": ["true"]}, None, "waiter"
+    )
+    with connect(daemon) as sock:
+        sock.sendall(b"POST /v1.45/containers/waiter/start HTTP/1.1\r\nHost: x\r\n\r\n")
+        file = sock.makefile("rb")
+        assert read_response(file)[0] == "HTTP/1.1 204 No Content"
+        sock.sendall(b"POST /v1.45/containers/waiter/wait HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, headers, body = read_response(file)
+        assert headers["transfer-encoding"] == "chunked"
+        assert json.loads(body) == {"Error": None, "StatusCode": 0}
+
+
+def test_hijack_over_tcp(tcp_daemon: Daemon) -> None:
+    container = tcp_daemon.engine.containers.create(
+        {"Image": "busybox", "Cmd": ["cat"], "OpenStdin": True, "StdinOnce": True},
+        None,
+    )
+    with connect(tcp_daemon) as sock:
+        sock.sendall(
+            f"POST /v1.45/containers/{container.id}/attach?stream=1&stdin=1&stdout=1"
+            " HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n".encode()
+        )
+        file = sock.makefile("rb")
+        assert file.readline() == b"HTTP/1.1 101 UPGRADED\r\n"
+        head = b""
+        while not head.endswith(b"\r\n\r\n"):
+            head += file.readline()
+        assert b"Content-Type: application/vnd.docker.multiplexed-stream" in head
+        assert b"Upgrade: tcp" in head
+        tcp_daemon.engine.containers.start(container.id)
+        sock.sendall(b"echo me\n")
+        sock.shutdown(socket.SHUT_WR)
+        assert file.read() == b"\x01\x00\x00\x00\x00\x00\x00\x08echo me\n"
+
+
+def test_malformed_request_line(daemon: Daemon) -> None:
+    with connect(daemon) as sock:
+        sock.sendall(b"NONSENSE\r\n\r\n")
+        data = sock.makefile("rb").read()
+    assert data.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+
+
+def test_oversized_headers_rejected(daemon: Daemon) -> None:
+    with connect(daemon) as sock:
+        sock.sendall(b"GET /_ping HTTP/1.1\r\n")
+        try:
+            for _ in range(2100):
+                sock.sendall(b"X-Filler: " + b"a" * 500 + b"\r\n")
+        except OSError:
+            pass
+        data = sock.makefile("rb").read()
+    assert data.startswith(b"HTTP/1.1 431 Request Header Fields Too Large")
+
+
+def test_many_daemons_in_one_process(tmp_path: Path) -> None:
+    first = Daemon(DaemonConfig(), hosts=[f"unix://{tmp_path / 'a.sock'}"]).start()
+    second = Daemon(DaemonConfig(), hosts=[f"unix://{tmp_path / 'b.sock'}"]).start()
+    try:
+        first.engine.containers.create({"Image": "busybox"}, None, "only-here")
+        assert second.engine.containers.all() == []
+        assert first.engine.daemon_id != second.engine.daemon_id
+    finally:
+        first.stop()
+        second.stop()
+    assert not (tmp_path / "a.sock").exists()
+
+
+def test_non_loopback_tcp_refused() -> None:
+    with pytest.raises(ValueError, match="loopback addresses only"):
+        Daemon(DaemonConfig(), hosts=["tcp://0.0.0.0:0"]).start()

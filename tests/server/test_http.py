@@ -126,9 +126,10 @@ def test_hijack_over_tcp(tcp_daemon: Daemon) -> None:
         None,
     )
     with connect(tcp_daemon) as sock:
+        target = f"/v1.45/containers/{container.id}/attach?stream=1&stdin=1&stdout=1"
         sock.sendall(
-            f"POST /v1.45/containers/{container.id}/attach?stream=1&stdin=1&stdout=1"
-            " HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n".encode()
+            f"POST {target} HTTP/1.1\r\nHost: x\r\n"
+            "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n".encode()
         )
         file = sock.makefile("rb")
         assert file.readline() == b"HTTP/1.1 101 UPGRADED\r\n"

@@ -1,0 +1,82 @@
+"""Replay a scenario against a daemon, keeping the recorded dependencies."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from contracts.exchange.model import Exchange, Scenario
+from fakedaemon.server.listeners import Address
+
+from .client import Replay, ReplayError, Timeouts, replay_exchange
+from .ids import IdMap
+
+logger = logging.getLogger("contracts")
+
+
+def _dependencies_met(replays: list[Replay], index: int, timeout: float) -> None:
+    """Wait until every exchange the recording saw progress before ours has.
+
+    An exchange that had finished before this request started must finish
+    again first; one that had only received its response head (an attach,
+    a wait, a stream) must have received it again.
+    """
+    started = replays[index].recorded.started
+    deadline = time.monotonic() + timeout
+    for earlier in replays[:index]:
+        recorded = earlier.recorded
+        remaining = max(0.0, deadline - time.monotonic())
+        if recorded.finished is not None and recorded.finished <= started:
+            earlier.finished.wait(remaining)
+        elif recorded.responded is not None and recorded.responded <= started:
+            earlier.responded.wait(remaining)
+
+
+def replay_scenario(
+    scenario: Scenario, address: Address, timeouts: Timeouts | None = None
+) -> list[Replay]:
+    """Send every recorded request of ``scenario`` to ``address``.
+
+    Requests go out in recorded order, each on its own connection and
+    thread, once the exchanges it depended on have progressed as far as
+    they had in the recording. Ids learned from earlier answers replace
+    the recorded ids in later requests.
+    """
+    timeouts = timeouts or Timeouts()
+    ids = IdMap()
+    origin = time.monotonic()
+    replays = [
+        Replay(recorded=exchange, request=exchange.request)
+        for exchange in scenario.exchanges
+        if exchange.request.method and exchange.response is not None
+    ]
+    threads: list[threading.Thread] = []
+
+    def run(replay: Replay) -> None:
+        try:
+            replay.result = replay_exchange(address, replay, origin, timeouts)
+            ids.learn(replay.recorded, replay.result)
+        except ReplayError as error:
+            replay.error = str(error)
+            logger.debug("exchange %d: %s", replay.recorded.seq, error)
+        finally:
+            replay.responded.set()
+            replay.finished.set()
+
+    for index, replay in enumerate(replays):
+        _dependencies_met(replays, index, timeouts.response)
+        replay.request = ids.rewrite(replay.recorded.request)
+        thread = threading.Thread(
+            target=run, args=(replay,), name=f"replay-{replay.recorded.seq}"
+        )
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join(timeouts.response + timeouts.hijack_output)
+    return replays
+
+
+def exchanges_of(replays: list[Replay]) -> list[tuple[Exchange, Exchange | None]]:
+    """Return each recorded exchange with its replayed counterpart."""
+    return [(replay.recorded, replay.result) for replay in replays]

@@ -10,6 +10,8 @@ from ..clock import Clock
 from ..config import DaemonConfig
 from ..ids import IdSource
 from .events import EventLog
+from .networks import NetworkStore
+from .volumes import VolumeStore
 
 if TYPE_CHECKING:
     from ..profiles import EngineProfile
@@ -40,6 +42,8 @@ class Engine:
         self.started_ns = self.clock.time_ns()
         self.bridge_network_id = self.ids.hex_id()
         self.registry: Registry = Registry(self.config)
+        self.volumes = VolumeStore(self)
+        self.networks = NetworkStore(self)
         self.images: ImageStore = ImageStore(
             self.clock,
             self.ids,

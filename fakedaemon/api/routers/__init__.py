@@ -7,9 +7,9 @@ from ..routing import Route
 
 def all_routes() -> list[Route]:
     """Return the routes of every router, in registration order."""
-    from . import containers, images, system
+    from . import containers, images, networks, system, volumes
 
     routes: list[Route] = []
-    for module in (system, images, containers):
+    for module in (system, images, containers, volumes, networks):
         routes.extend(module.router.routes)
     return routes

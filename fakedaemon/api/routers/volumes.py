@@ -1,0 +1,177 @@
+"""Volume routes: list, create, inspect, remove, prune and update."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.wrappers import Response
+
+from ...engine.volumes import Volume
+from ...errors import InvalidParameter
+from ..call import Call
+from ..filters import Filters
+from ..responses import empty, json_response
+from ..routing import Router
+
+router = Router()
+
+_LIST_FILTERS = ("dangling", "driver", "label", "name")
+
+
+def _legacy_filter_error(call: Call, error: InvalidParameter) -> InvalidParameter:
+    # Engine 20.10 capitalised "Invalid filter".
+    if call.profile.legacy_messages and error.message.startswith("invalid filter"):
+        return InvalidParameter("I" + error.message[1:])
+    return error
+
+
+def _filters(call: Call, allowed: tuple[str, ...]) -> Filters:
+    try:
+        return call.filters(allowed)
+    except InvalidParameter as error:
+        raise _legacy_filter_error(call, error) from None
+
+
+@router.get("/volumes", "VolumeList")
+def list_volumes(call: Call) -> Response:
+    """List volumes, filtered by dangling, driver, label and name."""
+    filters = _filters(call, _LIST_FILTERS)
+    try:
+        dangling = filters.bool_value("dangling")
+    except InvalidParameter as error:
+        raise _legacy_filter_error(call, error) from None
+    store = call.engine.volumes
+    documents = []
+    for volume in store.all():
+        if dangling is not None and store.in_use(volume.name) == dangling:
+            continue
+        if not filters.match_exact("driver", volume.driver):
+            continue
+        if not filters.match_labels(volume.labels):
+            continue
+        names = filters.get("name")
+        if names and not any(name in volume.name for name in names):
+            continue
+        documents.append(volume.document())
+    return json_response({"Volumes": documents, "Warnings": None})
+
+
+@router.post("/volumes/create", "VolumeCreate")
+def create(call: Call) -> Response:
+    """Create a volume, or return the existing one of that name."""
+    body = call.json_body()
+    if not isinstance(body, dict):
+        raise _decode_error(call, "array" if isinstance(body, list) else "value")
+    name = body.get("Name") or ""
+    if not isinstance(name, str):
+        raise _field_error(call, "Name", "string")
+    labels = body.get("Labels")
+    options = body.get("DriverOpts")
+    volume = call.engine.volumes.create(
+        name,
+        body.get("Driver") or "",
+        labels if isinstance(labels, dict) else None,
+        options if isinstance(options, dict) else None,
+    )
+    return json_response(volume.document(), status=201)
+
+
+def _decode_error(call: Call, kind: str) -> InvalidParameter:
+    if call.profile.legacy_messages:
+        return InvalidParameter(
+            f"json: cannot unmarshal {kind} into Go value of type "
+            "volume.VolumeCreateBody"
+        )
+    return InvalidParameter(
+        f"invalid JSON: json: cannot unmarshal {kind} into Go value of type "
+        "volume.CreateOptions"
+    )
+
+
+def _field_error(call: Call, field: str, kind: str) -> InvalidParameter:
+    if call.profile.legacy_messages:
+        return InvalidParameter(
+            f"json: cannot unmarshal number into Go struct field "
+            f"VolumeCreateBody.{field} of type {kind}"
+        )
+    return InvalidParameter(
+        f"invalid JSON: json: cannot unmarshal number into Go struct field "
+        f"CreateOptions.{field} of type {kind}"
+    )
+
+
+def volume_document(call: Call, volume: Volume) -> dict[str, Any]:
+    """Return ``volume`` as the API shows it to ``call``'s version."""
+    return volume.document()
+
+
+@router.get("/volumes/<name>", "VolumeInspect")
+def inspect(call: Call, name: str) -> Response:
+    """Describe one volume."""
+    return json_response(call.engine.volumes.get(name).document())
+
+
+@router.delete("/volumes/<name>", "VolumeDelete")
+def remove(call: Call, name: str) -> Response:
+    """Remove a volume; ``force`` ignores a missing one."""
+    call.engine.volumes.remove(name, force=call.query_bool("force"))
+    return empty(204)
+
+
+@router.put("/volumes/<name>", "VolumeUpdate")
+def update(call: Call, name: str) -> Response:
+    """Reject the update of a volume, as a daemon outside a swarm does."""
+    # PUT /volumes/{name} arrived with Engine 23.0 (API 1.42); older engines
+    # do not route it at all.
+    if call.profile.max_api.below("1.42"):
+        return _page_not_found()
+    call.engine.volumes.update(name)
+    return empty(200)
+
+
+def _page_not_found() -> Response:
+    return json_response({"message": "page not found"}, status=404)
+
+
+@router.post("/volumes/prune", "VolumePrune")
+def prune(call: Call) -> Response:
+    """Remove unused volumes: anonymous ones only from API 1.42 unless ``all``."""
+    legacy_engine = call.profile.max_api.below("1.42")
+    allowed = ("label", "label!") if legacy_engine else ("label", "label!", "all")
+    filters = _filters(call, allowed)
+    all_volumes = _all_filter(filters) if filters.contains("all") else False
+    # API 1.42 limited prune to anonymous volumes; older requests prune all.
+    if call.version.below("1.42"):
+        all_volumes = True
+
+    def matches(labels: dict[str, str] | None) -> bool:
+        if not filters.match_labels(labels):
+            return False
+        return not (filters.contains("label!") and _any_label(filters, labels))
+
+    removed, reclaimed = call.engine.volumes.prune(
+        all_volumes=all_volumes, matches_labels=matches
+    )
+    return json_response({"VolumesDeleted": removed, "SpaceReclaimed": reclaimed})
+
+
+def _all_filter(filters: Filters) -> bool:
+    values = filters.get("all")
+    value = values[0] if values else ""
+    if value.lower() in ("1", "true"):
+        return True
+    if value.lower() in ("0", "false"):
+        return False
+    raise InvalidParameter(
+        f"invalid filter 'all': strconv.ParseBool: parsing \"{value}\": invalid syntax"
+    )
+
+
+def _any_label(filters: Filters, labels: dict[str, str] | None) -> bool:
+    """Return whether ``labels`` match any ``label!`` entry."""
+    present: dict[str, Any] = dict(labels or {})
+    for entry in filters.get("label!"):
+        key, separator, value = entry.partition("=")
+        if key in present and (not separator or present[key] == value):
+            return True
+    return False

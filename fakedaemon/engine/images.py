@@ -819,6 +819,17 @@ class ImageStore:
             self._references.clear()
             self._parsed.clear()
 
+    def store_layer_data(self, diff_id: str, data: bytes) -> None:
+        """Keep the tar of the layer ``diff_id`` for ``docker save`` and push."""
+        with self.lock:
+            self.__dict__.setdefault("_layer_data", {})[diff_id] = data
+
+    def layer_data(self, diff_id: str) -> bytes | None:
+        """Return the tar kept for the layer ``diff_id``, or None."""
+        with self.lock:
+            stored: dict[str, bytes] = self.__dict__.get("_layer_data", {})
+            return stored.get(diff_id)
+
 
 def _is_single_reference(references: list[Reference]) -> bool:
     # True when at most one tag and digests of that same repository name

@@ -1,0 +1,119 @@
+"""The control of one daemon: reset, snapshots, faults, journal, clock, behaviours."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .faults import FaultSet
+from .images import ImageRegistrations
+from .journal import Journal
+from .state import dump_state, load_state
+
+if TYPE_CHECKING:
+    from ..api.app import APIApp
+    from ..clock import Clock
+    from ..engine.engine import Engine
+    from .behaviours import Behaviours
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A copy of a daemon's state, as ``Control.dump`` returns it."""
+
+    state: dict[str, Any] = field(repr=False)
+    id: str = ""
+
+
+class Control:
+    """Test control of one daemon, in Python; the HTTP control API wraps it.
+
+    Attributes:
+        faults: the fault rules (``faults.add(operation=..., status=500)``).
+        journal: every Engine API request received.
+        images: images registered by tests (``images.add("app:1", ...)``).
+    """
+
+    def __init__(self, engine: Engine, app: APIApp) -> None:
+        from .middleware import ControlMiddleware
+
+        self.engine = engine
+        self.app = app
+        self.faults = FaultSet()
+        self.journal = Journal()
+        self.images = ImageRegistrations(engine)
+        self._snapshots: dict[str, Snapshot] = {}
+        self._lock = threading.Lock()
+        self._next_snapshot = 1
+        # Outermost, so the journal and faults see every request first.
+        app.middlewares.insert(0, ControlMiddleware(self))
+
+    @property
+    def clock(self) -> Clock:
+        """The daemon's clock (``freeze``, ``advance``, ``unfreeze``)."""
+        return self.engine.clock
+
+    @property
+    def behaviours(self) -> Behaviours:
+        """What containers of a given image or command do when they run."""
+        return self.engine.behaviours
+
+    def reset(self) -> None:
+        """Return the daemon to its start state.
+
+        Containers are stopped and removed, images are those of the
+        configuration, events, faults, behaviours, registered images and the
+        journal are cleared, and a frozen clock runs again.
+        """
+        self.faults.clear()
+        self.behaviours.clear()
+        self.images.clear()
+        self.clock.unfreeze()
+        self.engine.reset()
+        self.journal.clear()
+
+    def snapshot(self) -> Snapshot:
+        """Copy the state (images, containers, events, clock) for ``restore``.
+
+        Faults, behaviours and the journal are not part of a snapshot.
+        """
+        with self._lock:
+            snapshot_id = f"snapshot-{self._next_snapshot}"
+            self._next_snapshot += 1
+            snapshot = Snapshot(self.dump(), snapshot_id)
+            self._snapshots[snapshot_id] = snapshot
+        return snapshot
+
+    def restore(self, snapshot: Snapshot | str) -> None:
+        """Return the state to ``snapshot`` (a ``Snapshot`` or its id).
+
+        Raises:
+            KeyError: no snapshot has that id.
+        """
+        if isinstance(snapshot, str):
+            with self._lock:
+                snapshot = self._snapshots[snapshot]
+        self.load(copy.deepcopy(snapshot.state))
+
+    def dump(self) -> dict[str, Any]:
+        """Return the whole state as JSON values, for ``load`` or a file.
+
+        Containers carry their configuration, state, output and filesystem
+        changes; images are named by reference; events keep their times.
+        """
+        with self.engine.lock:
+            return dump_state(self.engine, self.images)
+
+    def load(self, state: dict[str, Any]) -> None:
+        """Replace the state with a ``dump``; running containers start again.
+
+        Raises:
+            ValueError: ``state`` is not a dump this version can read.
+        """
+        if state.get("format") is None:
+            raise ValueError("invalid state: the document has no 'format' field")
+        self.engine.reset()
+        self.clock.unfreeze()
+        load_state(self.engine, self.images, state)

@@ -1,0 +1,166 @@
+"""The middleware around the Engine API: control routes, journal and faults."""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request, Response
+
+from ..api.jsonenc import dump_line
+from ..api.responses import Hijack
+from . import wire
+from .faults import UNCHANGED, Fault
+from .http import CONTROL_PREFIX, ControlAPI
+from .journal import JournalEntry
+
+if TYPE_CHECKING:
+    from .control import Control
+
+logger = logging.getLogger("fakedaemon")
+
+Dispatch = Callable[[Request], Response]
+
+
+class ControlMiddleware:
+    """Serves ``/_fakedaemon/...``, records each request and applies faults."""
+
+    def __init__(self, control: Control) -> None:
+        self.control = control
+        self.api = ControlAPI(control)
+
+    def __call__(self, request: Request, call_next: Dispatch) -> Response:
+        """Handle one request on its way to ``call_next`` (the app's dispatch)."""
+        path = request.path
+        if path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/"):
+            return self.api.handle(request)
+        control = self.control
+        entry = self._entry(request)
+        control.journal.record(entry)
+        operation = self._operation(request) if control.faults.needs_operation else None
+        fault = control.faults.select(request.method, path, operation)
+        if fault is not None:
+            entry.fault = fault.id
+            logger.info(
+                "fault %s applies to %s %s", fault.id, request.method, request.path
+            )
+            response = self._faulty(request, call_next, fault)
+        else:
+            response = call_next(request)
+        dispatched: str | None = request.environ.get("fakedaemon.operation")
+        entry.operation = dispatched or operation
+        if entry.operation is None:
+            entry.operation = self._operation(request)
+        entry.status = _status_of(request, response)
+        return response
+
+    def _entry(self, request: Request) -> JournalEntry:
+        version = None
+        segments = request.path.split("/", 2)
+        if len(segments) > 2 and segments[1].startswith("v"):
+            candidate = segments[1][1:]
+            if candidate and all(c.isdigit() or c == "." for c in candidate):
+                version = candidate
+        return JournalEntry(
+            operation=None,
+            method=request.method,
+            path=request.path,
+            query={key: request.args.getlist(key) for key in request.args},
+            headers=dict(request.headers.items()),
+            body=self._body(request),
+            time=time.time(),
+            api_version=version,
+        )
+
+    def _body(self, request: Request) -> bytes | None:
+        environ = request.environ
+        length = request.content_length
+        if length is None:
+            chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+            return None if chunked else b""
+        if length > self.control.journal.max_body:
+            return None
+        if "stream" in request.__dict__:
+            # The request's stream exists already, so read through it.
+            return request.get_data(cache=True)
+        data = environ["wsgi.input"].read(length) if length else b""
+        # The handler reads the same bytes from a fresh stream.
+        environ["wsgi.input"] = io.BytesIO(data)
+        environ["CONTENT_LENGTH"] = str(len(data))
+        return bytes(data)
+
+    def _operation(self, request: Request) -> str | None:
+        app = self.control.app
+        try:
+            endpoint, _ = app.url_map.bind_to_environ(request.environ).match()
+        except HTTPException:
+            return None
+        operation: str = app.routes[endpoint].operation
+        return operation
+
+    def _faulty(self, request: Request, call_next: Dispatch, fault: Fault) -> Response:
+        if fault.delay:
+            time.sleep(fault.delay)
+        terminal = fault.drop_connection or fault.garbage or fault.status is not None
+        if terminal:
+            if fault.run_operation:
+                call_next(request).close()
+            if fault.drop_connection:
+                return wire.drop_connection()
+            if fault.garbage:
+                return wire.garbage()
+            return self._error_response(fault)
+        response = call_next(request)
+        if fault.stream_error_after is not None:
+            response = wire.stream_error(
+                response, fault.stream_error_after, fault.message
+            )
+        if fault.bad_frame_header or fault.truncated_frame:
+            response = wire.corrupt_frames(
+                response,
+                bad_header=fault.bad_frame_header,
+                truncated=fault.truncated_frame,
+            )
+        if fault.hijack_close_early:
+            response = wire.close_hijack_early(response)
+        if fault.api_version_header is not UNCHANGED:
+            response = wire.set_api_version(response, fault.api_version_header)
+        if fault.upgrade_without_headers:
+            response = wire.upgrade_without_headers(response)
+        if fault.truncate_body is not None:
+            response = wire.truncate(response, fault.truncate_body)
+        return response
+
+    def _error_response(self, fault: Fault) -> Response:
+        body = fault.body
+        content_type = fault.content_type
+        if body is None:
+            data = dump_line({"message": fault.message})
+            content_type = content_type or "application/json"
+        elif isinstance(body, dict | list):
+            data = dump_line(body)
+            content_type = content_type or "application/json"
+        else:
+            data = body.encode() if isinstance(body, str) else body
+            content_type = content_type or "text/plain; charset=utf-8"
+        response = Response(data, status=fault.status, content_type=content_type)
+        profile = self.control.engine.profile
+        response.headers["Api-Version"] = str(profile.max_api)
+        response.headers["Ostype"] = "linux"
+        response.headers["Server"] = f"Docker/{profile.engine_version} (linux)"
+        if fault.api_version_header is not UNCHANGED:
+            wire.set_api_version(response, fault.api_version_header)
+        return response
+
+
+def _status_of(request: Request, response: Response) -> int:
+    if isinstance(response, wire.RawResponse):
+        return 0 if response.fault.kind != "truncated" else response.fault.status
+    if isinstance(response, Hijack):
+        upgrade = "upgrade" in request.headers.get("Connection", "").lower()
+        return 101 if upgrade else 200
+    return response.status_code

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 VOLUMES_ROOT = "/var/lib/docker/volumes"
-"""Where dockerd keeps local volumes; ``Mountpoint`` is ``<root>/<name>/_data``."""
+"""The directory of dockerd's local volumes, each at ``<root>/<name>/_data``."""
 
 ANONYMOUS_LABEL = "com.docker.volume.anonymous"
 """The label Engine 23.0 and later put on volumes created without a name."""
@@ -112,7 +112,7 @@ class MountPoint:
 
 @dataclass
 class _Usage:
-    """Which containers use a volume (mounted or not)."""
+    """The ids of the containers that reference one volume, mounted or not."""
 
     containers: set[str] = field(default_factory=set)
 
@@ -182,7 +182,7 @@ class VolumeStore:
         driver = driver or "local"
         if driver != "local":
             # NOTE: dockerd spends about 30 seconds looking for the plugin
-            # before it gives this answer; this daemon answers at once.
+            # before it returns this error, but this daemon returns it at once.
             raise NotFound(
                 f"create {name}: error looking up volume plugin {driver}: "
                 f'plugin "{driver}" not found'

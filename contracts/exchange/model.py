@@ -227,8 +227,10 @@ class Exchange:
 
     ``started``, ``responded`` and ``finished`` are seconds since the
     recording began: first request byte, response head, end of the
-    response (or of the hijacked connection). Replays use them to keep the
-    order in which concurrent exchanges depended on each other.
+    response (or of the hijacked connection). ``client_closed`` is when the
+    client closed the connection while the response was still open (a
+    client cancelling a wait or a log stream). Replays use these times to
+    keep the order in which concurrent exchanges depended on each other.
     """
 
     seq: int
@@ -240,6 +242,7 @@ class Exchange:
     responded: float | None = None
     finished: float | None = None
     hijack_records: list[dict[str, Any]] | None = None
+    client_closed: float | None = None
 
     def hijacked_bytes(self, source: str) -> bytes:
         """Return every byte one side sent on the hijacked connection, joined."""
@@ -264,6 +267,8 @@ class Exchange:
             document["hijack"] = [event.to_json() for event in self.hijack]
         if self.hijack_records is not None:
             document["hijack_records"] = self.hijack_records
+        if self.client_closed is not None:
+            document["client_closed"] = round(self.client_closed, 4)
         return document
 
     @classmethod
@@ -287,6 +292,7 @@ class Exchange:
                 if hijack is None
                 else [HijackEvent.from_json(event) for event in hijack],
                 hijack_records=None if records is None else list(records),
+                client_closed=_optional_float(document.get("client_closed")),
             )
         except KeyError as error:
             raise FormatError(f"an exchange is missing {error}") from error

@@ -110,6 +110,12 @@ class ConnectionRecorder:
         with self._lock:
             if self._mode == RAW:
                 self._hijack_event(CLIENT, None)
+                return
+            now = self._clock()
+            if self._response_exchange is not None:
+                self._response_exchange.client_closed = now
+            for exchange in self._waiting:
+                exchange.client_closed = now
 
     def _parse_requests(self) -> None:
         while self._client_buffer and self._mode == HTTP:

@@ -199,12 +199,14 @@ class RecordingProxy:
                     data = b""
                 if not data:
                     break
+                # Record before forwarding: the answer to these bytes cannot
+                # then be parsed before the bytes themselves.
+                record(data)
                 try:
                     target.sendall(data)
                 except OSError:
                     _shutdown(source, socket.SHUT_RD)
                     break
-                record(data)
             closed()
             _shutdown(target, socket.SHUT_WR)
         finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from contracts.exchange.model import (
@@ -109,6 +110,9 @@ class Replay:
     finished: threading.Event = field(default_factory=threading.Event)
     result: Exchange | None = None
     error: str | None = None
+    # Blocks until the replay reaches the point where the recorded client
+    # closed this connection early; None when the client never did.
+    close_after: Callable[[], None] | None = None
 
 
 def replay_exchange(
@@ -136,6 +140,8 @@ def replay_exchange(
         raise ReplayError(f"cannot connect to {address}: {error}") from error
     try:
         sock.sendall(request_bytes(replay.request))
+        if replay.close_after is not None:
+            _close_later(sock, replay.close_after)
         reader = _Reader(sock)
         deadline = time.monotonic() + timeouts.response
         while True:
@@ -168,6 +174,19 @@ def replay_exchange(
         raise ReplayError(str(error)) from error
     finally:
         sock.close()
+
+
+def _close_later(sock: socket.socket, wait: Callable[[], None]) -> None:
+    """Half-close ``sock`` once ``wait`` returns, as the recorded client did."""
+
+    def close() -> None:
+        wait()
+        try:
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the exchange already ended and closed the socket
+
+    threading.Thread(target=close, name="replay-close", daemon=True).start()
 
 
 def _why(reader: _Reader) -> str:

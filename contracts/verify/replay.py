@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -15,16 +16,21 @@ from .ids import IdMap
 logger = logging.getLogger("contracts")
 
 
-def _dependencies_met(replays: list[Replay], index: int, timeout: float) -> None:
+def _dependencies_met(
+    replays: list[Replay], index: int, timeout: float, at: float | None = None
+) -> None:
     """Wait until every exchange the recording saw progress before ours has.
 
-    An exchange that had finished before this request started must finish
-    again first; one that had only received its response head (an attach,
-    a wait, a stream) must have received it again.
+    An exchange that had finished before this request started (or before
+    ``at``, a later moment of this exchange) must finish again first; one
+    that had only received its response head (an attach, a wait, a stream)
+    must have received it again.
     """
-    started = replays[index].recorded.started
+    started = replays[index].recorded.started if at is None else at
     deadline = time.monotonic() + timeout
-    for earlier in replays[:index]:
+    for position, earlier in enumerate(replays):
+        if position == index or (at is None and position > index):
+            continue
         recorded = earlier.recorded
         remaining = max(0.0, deadline - time.monotonic())
         if recorded.finished is not None and recorded.finished <= started:
@@ -67,6 +73,11 @@ def replay_scenario(
     for index, replay in enumerate(replays):
         _dependencies_met(replays, index, timeouts.response)
         replay.request = ids.rewrite(replay.recorded.request)
+        closed = replay.recorded.client_closed
+        if closed is not None:
+            replay.close_after = functools.partial(
+                _dependencies_met, replays, index, timeouts.response, closed
+            )
         thread = threading.Thread(
             target=run, args=(replay,), name=f"replay-{replay.recorded.seq}"
         )

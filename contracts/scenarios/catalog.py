@@ -1,0 +1,240 @@
+"""The scenarios: what each one asks of an Engine, through which client."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+
+from .drivers import Session, tar_of
+
+IMAGE = "busybox:latest"
+
+
+def system(session: Session) -> None:
+    """Ping, version and info; unknown paths and unsupported API versions."""
+    session.bare.get("/_ping")
+    session.bare.head("/_ping")
+    session.http.get("/_ping")
+    session.http.get("/version")
+    session.http.get("/info")
+    session.http.get("/nothing-here")
+    session.bare.get("/v1.99/version")
+    session.bare.get("/v1.11/version")
+    session.bare.get("/version")
+
+
+def images(session: Session) -> None:
+    """List, inspect, history, tag and delete images; a pull with no registry."""
+    http = session.http
+    tag = session.name("tag")
+    http.get("/images/json")
+    http.get("/images/json", params={"filters": json.dumps({"reference": ["busybox"]})})
+    http.get("/images/json", params={"filters": json.dumps({"dangling": ["maybe"]})})
+    http.get(f"/images/{IMAGE}/json")
+    http.get(f"/images/{IMAGE}/history")
+    http.post(f"/images/{IMAGE}/tag", params={"repo": tag, "tag": "v1"})
+    http.get(f"/images/{tag}:v1/json")
+    http.delete(f"/images/{tag}:v1")
+    http.get("/images/fdrec-absent:latest/json")
+    http.delete("/images/fdrec-absent:latest")
+    http.post(f"/images/{IMAGE}/tag", params={"repo": "Bad_Repo", "tag": "x"})
+    http.post("/images/create", params={"fromImage": "fdrec-absent", "tag": "latest"})
+
+
+def containers(session: Session) -> None:
+    """A container's lifecycle over plain HTTP, with the usual errors."""
+    http = session.http
+    name = session.name("life")
+    config = {"Image": IMAGE, "Cmd": ["sh", "-c", "echo started; sleep 30"]}
+    created = http.post("/containers/create", params={"name": name}, json=config)
+    ident = created.json().get("Id", name)
+    http.post("/containers/create", params={"name": name}, json=config)
+    http.get(f"/containers/{ident}/json")
+    http.get(
+        "/containers/json",
+        params={"all": "1", "filters": json.dumps({"name": [name]})},
+    )
+    http.post(f"/containers/{ident}/start")
+    http.post(f"/containers/{ident}/start")
+    time.sleep(0.3)
+    http.get(
+        "/containers/json",
+        params={"filters": json.dumps({"name": [name], "status": ["running"]})},
+    )
+    http.get("/containers/json", params={"filters": json.dumps({"bogus": ["x"]})})
+    http.get("/containers/json", params={"filters": "{not json"})
+    http.post(f"/containers/{ident}/pause")
+    http.get(f"/containers/{ident}/json")
+    http.post(f"/containers/{ident}/unpause")
+    http.post(f"/containers/{ident}/rename", params={"name": name + "-renamed"})
+    http.get(f"/containers/{name}-renamed/json")
+    http.delete(f"/containers/{ident}")
+    http.get(f"/containers/{ident}/logs", params={"stdout": "1", "stderr": "1"})
+    http.post(f"/containers/{ident}/stop", params={"t": "1"})
+    http.post(f"/containers/{ident}/stop", params={"t": "1"})
+    http.post(f"/containers/{ident}/wait")
+    http.post(f"/containers/{ident}/kill")
+    http.delete(f"/containers/{ident}")
+    http.get(f"/containers/{ident}/json")
+    http.post("/containers/fdrec-absent/start")
+    http.post("/containers/fdrec-absent/kill")
+    http.delete("/containers/fdrec-absent")
+    http.post(
+        "/containers/create",
+        content=b'{"Image": "busybox", ',
+        headers={"Content-Type": "application/json"},
+    )
+    http.post("/containers/create", json={"Image": "fdrec-absent:latest"})
+
+
+def kill_and_wait(session: Session) -> None:
+    """Kill a running container, wait for it, read its logs, remove it."""
+    http = session.http
+    name = session.name("kill")
+    config = {"Image": IMAGE, "Cmd": ["sh", "-c", "echo out; echo err >&2; sleep 30"]}
+    ident = http.post("/containers/create", params={"name": name}, json=config).json()[
+        "Id"
+    ]
+    http.post(f"/containers/{ident}/start")
+    time.sleep(0.5)
+    http.post(f"/containers/{ident}/kill", params={"signal": "SIGKILL"})
+    http.post(f"/containers/{ident}/wait")
+    http.get(f"/containers/{ident}/logs", params={"stdout": "1", "stderr": "1"})
+    http.get(f"/containers/{ident}/logs", params={"stdout": "1", "tail": "1"})
+    http.get(f"/containers/{ident}/json")
+    http.post(f"/containers/{ident}/kill")
+    http.delete(f"/containers/{ident}", params={"v": "1"})
+
+
+def attach_and_exec(session: Session) -> None:
+    """Hijacked attach with stdin, exec with and without detach, exec inspect."""
+    http = session.http
+    name = session.name("exec")
+    config = {
+        "Image": IMAGE,
+        "Cmd": ["cat"],
+        "OpenStdin": True,
+        "StdinOnce": True,
+        "AttachStdin": True,
+        "AttachStdout": True,
+        "AttachStderr": True,
+    }
+    ident = http.post("/containers/create", params={"name": name}, json=config).json()[
+        "Id"
+    ]
+    http.post(f"/containers/{ident}/start")
+    session.raw(
+        "POST",
+        f"/containers/{ident}/attach?stream=1&stdin=1&stdout=1&stderr=1",
+        stdin=b"through attach\n",
+    )
+    http.post(f"/containers/{ident}/wait")
+    http.post(f"/containers/{ident}/start")
+    time.sleep(0.3)
+    exec_config = {
+        "Cmd": ["sh", "-c", "echo exec-out; echo exec-err >&2; exit 3"],
+        "AttachStdout": True,
+        "AttachStderr": True,
+    }
+    exec_id = http.post(f"/containers/{ident}/exec", json=exec_config).json()["Id"]
+    session.raw("POST", f"/exec/{exec_id}/start", {"Detach": False, "Tty": False})
+    http.get(f"/exec/{exec_id}/json")
+    detached = http.post(
+        f"/containers/{ident}/exec", json={"Cmd": ["true"], "AttachStdout": False}
+    ).json()["Id"]
+    http.post(f"/exec/{detached}/start", json={"Detach": True})
+    http.get("/exec/fdrec-absent/json")
+    http.post("/containers/fdrec-absent/exec", json={"Cmd": ["true"]})
+    http.delete(f"/containers/{ident}", params={"force": "1"})
+
+
+def archive(session: Session) -> None:
+    """Copy a file into a container, stat it and copy it back out."""
+    http = session.http
+    name = session.name("archive")
+    ident = http.post(
+        "/containers/create",
+        params={"name": name},
+        json={"Image": IMAGE, "Cmd": ["true"]},
+    ).json()["Id"]
+    http.put(
+        f"/containers/{ident}/archive",
+        params={"path": "/tmp"},
+        content=tar_of({"hello.txt": b"hello archive\n"}),
+        headers={"Content-Type": "application/x-tar"},
+    )
+    http.head(f"/containers/{ident}/archive", params={"path": "/tmp/hello.txt"})
+    http.get(f"/containers/{ident}/archive", params={"path": "/tmp/hello.txt"})
+    http.get(f"/containers/{ident}/archive", params={"path": "/tmp/absent"})
+    http.put(
+        f"/containers/{ident}/archive",
+        params={"path": "/absent/folder"},
+        content=tar_of({"x": b"x"}),
+    )
+    http.delete(f"/containers/{ident}")
+
+
+def cli(session: Session) -> None:
+    """The docker CLI: run, run with stdin, ps, logs, exec, rename, pull, rm."""
+    name = session.name("cli")
+    session.docker("version")
+    session.docker("run", "--name", name, IMAGE, "sh", "-c", "echo hi; echo oops >&2")
+    session.docker("run", "-i", "--rm", IMAGE, "cat", input=b"line one\nline two\n")
+    session.docker("ps", "-a", "--filter", f"name={name}")
+    session.docker("logs", name)
+    session.docker("inspect", name)
+    session.docker("rename", name, name + "-2")
+    session.docker("start", name + "-2")
+    session.docker("wait", name + "-2")
+    session.docker("rm", name + "-2")
+    background = session.name("cli-bg")
+    session.docker("run", "-d", "--name", background, IMAGE, "sleep", "30")
+    session.docker("exec", background, "sh", "-c", "echo from exec")
+    session.docker("pause", background)
+    session.docker("unpause", background)
+    session.docker("stop", "-t", "1", background)
+    session.docker("rm", background)
+    session.docker("rm", session.name("cli-absent"))
+    session.docker("pull", "fdrec-absent:latest")
+    session.docker("images", "--filter", "reference=busybox")
+    session.docker("image", "inspect", IMAGE)
+
+
+def dockerpy(session: Session) -> None:
+    """docker-py: ping, version, images, and a container run to completion."""
+    import docker.errors  # type: ignore[import-untyped]
+
+    client = session.dockerpy()
+    try:
+        client.ping()
+        client.version()
+        client.images.list()
+        client.images.get(IMAGE)
+        name = session.name("py")
+        container = client.containers.create(
+            IMAGE, ["sh", "-c", "echo from docker-py"], name=name
+        )
+        container.start()
+        container.wait()
+        container.logs()
+        container.reload()
+        container.remove()
+        try:
+            client.containers.get(name)
+        except docker.errors.NotFound:
+            pass
+    finally:
+        client.close()
+
+
+SCENARIOS: dict[str, Callable[[Session], None]] = {
+    "system": system,
+    "images": images,
+    "containers": containers,
+    "kill-and-wait": kill_and_wait,
+    "attach-and-exec": attach_and_exec,
+    "archive": archive,
+    "cli": cli,
+    "dockerpy": dockerpy,
+}

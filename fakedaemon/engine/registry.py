@@ -264,6 +264,234 @@ class Registry:
         image, _ = store.add(remote.to_image(), _stored_references(remote))
         return image
 
+    def search(self, term: str, limit: int = 25) -> list[dict[str, Any]]:
+        """Return Docker Hub search results for ``term`` from the catalogue.
+
+        Every catalogue image whose name contains ``term`` is an official
+        image; a ``term`` that is a repository name outside the catalogue
+        finds that repository as a user image with no stars.
+
+        Raises:
+            DaemonError: the transport error of an offline daemon (500).
+        """
+        if self.offline:
+            reason = (
+                self.offline_reason or "dial tcp: lookup index.docker.io: no such host"
+            )
+            raise DaemonError(
+                f'Get "https://index.docker.io/v1/search?q={term}&n={limit}": {reason}'
+            )
+        descriptions = {
+            "alpine": ("A minimal Docker image based on Alpine Linux with a "
+                       "complete package index and only 5 MB in size!", 11000),
+            "busybox": ("Busybox base image.", 3300),
+            "debian": ("Debian is a Linux distribution that's composed entirely "
+                       "of free and open-source software.", 5200),
+            "golang": ("Go (golang) is a general purpose, higher-level, "
+                       "imperative programming language.", 4800),
+            "hello-world": ("Hello World! (an example of minimal Dockerization)",
+                            2300),
+            "nginx": ("Official build of Nginx.", 20000),
+            "node": ("Node.js is a JavaScript-based platform for server-side and "
+                     "networking applications.", 13000),
+            "postgres": ("The PostgreSQL object-relational database system "
+                         "provides reliability and data integrity.", 13500),
+            "python": ("Python is an interpreted, interactive, object-oriented, "
+                       "open-source programming language.", 9800),
+            "redis": ("Redis is the world’s fastest data platform for caching, "
+                      "vector search, and NoSQL databases.", 12900),
+            "ubuntu": ("Ubuntu is a Debian-based Linux operating system based on "
+                       "free software.", 17000),
+        }  # fmt: skip
+        needle = term.lower().removeprefix("library/")
+        results = [
+            {
+                "star_count": stars,
+                "is_official": True,
+                "name": name,
+                "is_automated": False,
+                "description": description,
+            }
+            for name, (description, stars) in sorted(
+                descriptions.items(), key=lambda item: -item[1][1]
+            )
+            if needle in name
+        ]
+        if (
+            needle
+            and needle not in descriptions
+            and re.fullmatch(
+                r"[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)?",
+                needle,
+            )
+        ):
+            results.append(
+                {
+                    "star_count": 0,
+                    "is_official": False,
+                    "name": needle,
+                    "is_automated": False,
+                    "description": "",
+                }
+            )
+        return results[:limit]
+
+    def manifest_of(self, image: Image) -> tuple[bytes, list[tuple[str, str, int]]]:
+        """Return the manifest a push of ``image`` uploads, and its layers.
+
+        Each layer is ``(diff_id, blob digest, compressed size)``; the
+        manifest is indented as the Docker distribution library writes it.
+        """
+        layers = []
+        for diff_id, size in zip(image.layers, image.layer_sizes, strict=True):
+            blob = _sha256(f"blob\n{diff_id}".encode())
+            layers.append((diff_id, blob, max(1, size * 2 // 5)))
+        document = {
+            "schemaVersion": 2,
+            "mediaType": MANIFEST_MEDIA_TYPE,
+            "config": {
+                "mediaType": CONFIG_MEDIA_TYPE,
+                "size": len(_canonical(image.config)),
+                "digest": image.id,
+            },
+            "layers": [
+                {"mediaType": LAYER_MEDIA_TYPE, "size": size, "digest": blob}
+                for _, blob, size in layers
+            ],
+        }
+        return json.dumps(document, indent=3).encode(), layers
+
+    def pushed_layers(self, repository: Reference) -> set[str]:
+        """Return the diff ids the registry holds for ``repository``.
+
+        A repository holds the layers pushed to it and, for a name the
+        catalogue serves, the layers a pull of it downloads.
+        """
+        pushed: dict[str, set[str]] = self.__dict__.setdefault("_pushed", {})
+        held = set(pushed.get(str(repository.trimmed()), set()))
+        if repository.domain == DEFAULT_DOMAIN:
+            served = _build_remote(
+                repository.trimmed().with_tag("latest"),
+                Platform("linux", self.architecture),
+            )
+            held.update(layer.diff_id for layer in served.layers)
+        return held
+
+    def record_push(self, repository: Reference, diff_ids: Iterable[str]) -> None:
+        """Remember that ``diff_ids`` now exist in ``repository``."""
+        pushed: dict[str, set[str]] = self.__dict__.setdefault("_pushed", {})
+        pushed.setdefault(str(repository.trimmed()), set()).update(diff_ids)
+
+    def distribution(self, reference: Reference) -> dict[str, Any]:
+        """Return ``GET /distribution/{name}/json``: descriptor and platforms.
+
+        Raises:
+            DaemonError, NotFound: as ``check_reachable``.
+        """
+        remote = self.resolve(reference.with_default_tag())
+        manifest = {
+            "schemaVersion": 2,
+            "mediaType": MANIFEST_MEDIA_TYPE,
+            "config": {
+                "mediaType": CONFIG_MEDIA_TYPE,
+                "size": len(_canonical(remote.config_document)),
+                "digest": remote.image_id,
+            },
+            "layers": [
+                {
+                    "mediaType": LAYER_MEDIA_TYPE,
+                    "size": layer.compressed_size,
+                    "digest": layer.blob_digest,
+                }
+                for layer in remote.layers
+            ],
+        }
+        platform: dict[str, Any] = {
+            "architecture": remote.platform.architecture,
+            "os": remote.platform.os,
+        }
+        if remote.platform.variant:
+            platform["variant"] = remote.platform.variant
+        return {
+            "Descriptor": {
+                "mediaType": MANIFEST_MEDIA_TYPE,
+                "digest": remote.manifest_digest,
+                "size": len(_canonical(manifest)),
+            },
+            "Platforms": [platform],
+        }
+
+    def push_messages(
+        self,
+        store: ImageStore,
+        repository: Reference,
+        tag: str,
+        *,
+        progress_text: bool = True,
+    ) -> Iterator[dict[str, Any]]:
+        """Yield dockerd's progress messages for a push of ``repository``.
+
+        Without ``tag`` every tag of the repository goes. Errors come
+        in-band after the first message, as dockerd writes them.
+        ``progress_text`` adds the deprecated ``progress`` bar string.
+        """
+        yield {"status": f"The push refers to repository [{repository.trimmed()}]"}
+        if self.offline:
+            yield _error_message(self._offline_message(repository.domain))
+            return
+        if str(repository.trimmed()) in self.denied:
+            yield _error_message("denied: requested access to the resource is denied")
+            return
+        if tag:
+            targets = [repository.trimmed().with_tag(tag)]
+            if store.resolve_reference(targets[0]) is None:
+                yield _error_message(f"tag does not exist: {targets[0].familiar()}")
+                return
+        else:
+            targets = [
+                reference
+                for image in store.images()
+                for reference in store.references(image.id)
+                if reference.name == repository.name and reference.tag
+            ]
+            if not targets:
+                yield _error_message(
+                    "An image does not exist locally with the tag: "
+                    f"{repository.familiar_name}"
+                )
+                return
+        for target in sorted(targets, key=str):
+            image = store.resolve_reference(target)
+            if image is not None:
+                yield from self._push_one(store, target, image, progress_text)
+
+    def _push_one(
+        self, store: ImageStore, target: Reference, image: Image, progress_text: bool
+    ) -> Iterator[dict[str, Any]]:
+        manifest, layers = self.manifest_of(image)
+        held = self.pushed_layers(target)
+        top_first = list(reversed(layers))
+        for diff_id, _, _ in top_first:
+            yield _progress("Preparing", short_id(diff_id))
+        for diff_id, _, size in top_first:
+            layer_id = short_id(diff_id)
+            if diff_id in held:
+                yield _progress("Layer already exists", layer_id)
+                continue
+            for current in (max(1, size // 2), size):
+                yield _progress("Pushing", layer_id, current, size, progress_text)
+            yield _progress("Pushed", layer_id)
+        self.record_push(target, [diff_id for diff_id, _, _ in layers])
+        manifest_digest = _sha256(manifest)
+        tag = target.tag or "latest"
+        yield {"status": f"{tag}: digest: {manifest_digest} size: {len(manifest)}"}
+        yield {
+            "progressDetail": {},
+            "aux": {"Tag": tag, "Digest": manifest_digest, "Size": len(manifest)},
+        }
+        store.add(image, [target.trimmed().with_digest(manifest_digest)])
+        store.publish(image, "push", target.familiar(), target.familiar_name)
+
 
 class PullSession:
     """One accepted pull: ``messages()`` streams its progress and stores the image."""

@@ -76,7 +76,7 @@ def build(call: Call) -> Response:
         session = ClassicBuild(call.engine, context, options)
     except InvalidReference as error:
         # dockerd checks tags as an internal error (500).
-        raise DaemonError(f"invalid reference format: {error.message}") from None
+        raise DaemonError(error.message) from None
     return stream(progress_lines(_without_quiet_marker(session.messages())))
 
 

@@ -81,7 +81,9 @@ class ClassicBuild:
         self.legacy = engine.profile.legacy_messages
         self.cancel = threading.Event()
         self.tags = [
-            parse_normalized(tag, name_in_lowercase_error=True).with_default_tag()
+            parse_normalized(
+                tag, name_in_lowercase_error=engine.images.rules.name_in_lowercase_error
+            ).with_default_tag()
             for tag in options.tags
         ]
         if options.platform:

@@ -122,4 +122,6 @@ def create_image(
         filesystem=fs,
     )
     stored, _ = engine.images.add(image)
+    # The exact config bytes give the same id when the image is saved.
+    engine.images.store_layer_data(image.id, canonical.encode())
     return stored

@@ -1,0 +1,126 @@
+"""The request journal and its assertions."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from fakedaemon import Daemon
+from fakedaemon.control import Journal, JournalEntry
+
+
+def entry(operation: str, body: bytes = b"", **query: list[str]) -> JournalEntry:
+    return JournalEntry(
+        operation=operation,
+        method="POST",
+        path="/x",
+        query=dict(query),
+        headers={},
+        body=body,
+        time=0.0,
+        status=200,
+    )
+
+
+def test_journal_records_request(served: Daemon, http: httpx.Client) -> None:
+    http.post(
+        "/v1.45/containers/create?name=web",
+        json={"Image": "busybox", "Cmd": ["true"]},
+    )
+    (call,) = served.control.journal.calls("ContainerCreate")
+    assert call.method == "POST"
+    assert call.path == "/v1.45/containers/create"
+    assert call.api_version == "1.45"
+    assert call.query == {"name": ["web"]}
+    assert call.json == {"Image": "busybox", "Cmd": ["true"]}
+    assert call.status == 201
+
+
+def test_journal_handler_still_reads_body(
+    served: Daemon, http: httpx.Client
+) -> None:
+    response = http.post(
+        "/containers/create", json={"Image": "busybox", "Cmd": ["true"]}
+    )
+    assert response.status_code == 201
+
+
+def test_journal_fault_status(served: Daemon, http: httpx.Client) -> None:
+    fault = served.control.faults.add(path="/info", drop_connection=True)
+    with pytest.raises(httpx.RemoteProtocolError):
+        http.get("/info")
+    (call,) = served.control.journal.calls("SystemInfo")
+    assert call.status == 0
+    assert call.fault == fault.id
+
+
+def test_journal_skips_control_routes(served: Daemon, http: httpx.Client) -> None:
+    http.get("/_fakedaemon/journal")
+    assert len(served.control.journal) == 0
+
+
+def test_journal_unknown_route(served: Daemon, http: httpx.Client) -> None:
+    http.get("/no/such/route")
+    (call,) = served.control.journal.entries
+    assert call.operation is None
+    assert call.status == 404
+
+
+def test_assert_called_body_subset() -> None:
+    journal = Journal()
+    journal.record(entry("ContainerCreate", b'{"Image":"busybox","Tty":false}'))
+    matched = journal.assert_called("ContainerCreate", body={"Image": "busybox"})
+    assert len(matched) == 1
+
+
+def test_assert_called_query() -> None:
+    journal = Journal()
+    journal.record(entry("ContainerList", all=["1"], filters=['{"a":["b"]}']))
+    journal.assert_called("ContainerList", query={"all": "1"})
+    journal.assert_called("ContainerList", query={"filters": {"a": ["b"]}})
+    with pytest.raises(AssertionError):
+        journal.assert_called("ContainerList", query={"all": "0"})
+
+
+def test_assert_called_message() -> None:
+    journal = Journal()
+    journal.record(entry("ContainerCreate", b'{"Image":"alpine"}'))
+    with pytest.raises(AssertionError, match="requests of ContainerCreate: POST /x"):
+        journal.assert_called("ContainerCreate", body={"Image": "busybox"})
+
+
+def test_assert_called_missing() -> None:
+    journal = Journal()
+    journal.record(entry("SystemPing"))
+    with pytest.raises(AssertionError, match="operations received: SystemPing"):
+        journal.assert_called("ContainerCreate")
+
+
+def test_assert_called_times() -> None:
+    journal = Journal()
+    journal.record(entry("SystemPing"))
+    journal.record(entry("SystemPing"))
+    journal.assert_called("SystemPing", times=2)
+    with pytest.raises(AssertionError, match="expected 1 request"):
+        journal.assert_called("SystemPing", times=1)
+
+
+def test_assert_not_called() -> None:
+    journal = Journal()
+    journal.assert_not_called("ContainerDelete")
+    journal.record(entry("ContainerDelete"))
+    with pytest.raises(AssertionError, match="expected no request of ContainerDelete"):
+        journal.assert_not_called("ContainerDelete")
+
+
+def test_journal_capacity() -> None:
+    journal = Journal(capacity=2)
+    for name in ("A", "B", "C"):
+        journal.record(entry(name))
+    assert journal.operations() == ["B", "C"]
+
+
+def test_entry_to_json_binary() -> None:
+    document = entry("ImageLoad", b"\xff\x00").to_json()
+    assert document["body_base64"] == "/wA="
+    assert "body" not in document

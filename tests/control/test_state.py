@@ -1,0 +1,117 @@
+"""Reset, snapshot and restore, dump and load, registered images."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from fakedaemon import Daemon
+
+
+def make_container(http: httpx.Client, name: str, command: list[str]) -> str:
+    created = http.post(
+        f"/containers/create?name={name}", json={"Image": "busybox", "Cmd": command}
+    )
+    assert created.status_code == 201, created.text
+    container_id: str = created.json()["Id"]
+    return container_id
+
+
+def finish(http: httpx.Client, container_id: str) -> None:
+    http.post(f"/containers/{container_id}/start")
+    http.post(f"/containers/{container_id}/wait")
+
+
+def test_reset_removes_containers(served: Daemon, http: httpx.Client) -> None:
+    container_id = make_container(http, "svc", ["sleep", "100"])
+    http.post(f"/containers/{container_id}/start")
+    http.post("/images/create?fromImage=alpine&tag=3")
+    served.control.faults.add(path="/x", status=500)
+    served.control.reset()
+    assert http.get("/containers/json?all=1").json() == []
+    tags = [tag for image in http.get("/images/json").json() for tag in image["RepoTags"]]
+    assert tags == ["busybox:latest"]
+    assert served.engine.events.snapshot() == []
+    assert len(served.control.faults) == 0
+
+
+def test_reset_unfreezes_clock(served: Daemon) -> None:
+    served.control.clock.freeze()
+    served.control.reset()
+    assert served.control.clock.frozen is False
+
+
+def test_snapshot_restore(served: Daemon, http: httpx.Client) -> None:
+    container_id = make_container(http, "job", ["sh", "-c", "echo hi > /out; echo done"])
+    finish(http, container_id)
+    snapshot = served.control.snapshot()
+    http.delete(f"/containers/{container_id}")
+    served.control.restore(snapshot)
+    inspected = http.get("/containers/job/json").json()
+    logs = http.get("/containers/job/logs?stdout=1").content
+    archive = http.get("/containers/job/archive?path=/out")
+    assert inspected["Id"] == container_id
+    assert inspected["State"]["Status"] == "exited"
+    assert logs.endswith(b"done\n")
+    assert archive.status_code == 200
+
+
+def test_restore_by_id(served: Daemon, http: httpx.Client) -> None:
+    make_container(http, "one", ["true"])
+    snapshot = served.control.snapshot()
+    served.control.reset()
+    served.control.restore(snapshot.id)
+    assert len(http.get("/containers/json?all=1").json()) == 1
+
+
+def test_restore_running_starts_again(served: Daemon, http: httpx.Client) -> None:
+    container_id = make_container(http, "svc", ["sleep", "1000"])
+    http.post(f"/containers/{container_id}/start")
+    state = served.control.dump()
+    served.control.load(state)
+    inspected = http.get(f"/containers/{container_id}/json").json()
+    assert inspected["State"]["Running"] is True
+
+
+def test_dump_is_json(served: Daemon, http: httpx.Client) -> None:
+    finish(http, make_container(http, "app", ["echo", "x"]))
+    text = json.dumps(served.control.dump())
+    document = json.loads(text)
+    assert document["format"] == 1
+    assert [c["name"] for c in document["containers"]] == ["/app"]
+    assert document["events"]
+
+
+def test_load_keeps_event_times(served: Daemon, http: httpx.Client) -> None:
+    make_container(http, "app", ["true"])
+    before = [event.time_ns for event in served.engine.events.snapshot()]
+    served.control.load(served.control.dump())
+    after = [event.time_ns for event in served.engine.events.snapshot()]
+    assert after == before
+
+
+def test_load_rejects_format(served: Daemon) -> None:
+    with pytest.raises(ValueError, match="format"):
+        served.control.load({"format": 99})
+
+
+def test_image_registered(served: Daemon, http: httpx.Client) -> None:
+    served.control.images.add(
+        "myapp:1.0",
+        config={"Cmd": ["cat", "/app/config.txt"], "Labels": {"team": "a"}},
+        files={"/app/config.txt": "configured\n"},
+    )
+    inspected = http.get("/images/myapp:1.0/json").json()
+    created = http.post("/containers/create", json={"Image": "myapp:1.0"}).json()
+    finish(http, created["Id"])
+    logs = http.get(f"/containers/{created['Id']}/logs?stdout=1").content
+    assert inspected["Config"]["Labels"] == {"team": "a"}
+    assert logs.endswith(b"configured\n")
+
+
+def test_image_registered_survives_load(served: Daemon, http: httpx.Client) -> None:
+    image = served.control.images.add("tool:2", files={"/bin/tool": ("#!", 0o755)})
+    served.control.load(served.control.dump())
+    assert http.get("/images/tool:2/json").json()["Id"] == image.id

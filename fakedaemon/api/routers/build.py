@@ -77,15 +77,7 @@ def build(call: Call) -> Response:
     except InvalidReference as error:
         # dockerd checks tags as an internal error (500).
         raise DaemonError(error.message) from None
-    return stream(progress_lines(_without_quiet_marker(session.messages())))
-
-
-def _without_quiet_marker(
-    messages: Iterable[dict[str, Any]],
-) -> Iterator[dict[str, Any]]:
-    for message in messages:
-        message.pop("quiet", None)
-        yield message
+    return stream(progress_lines(session.messages()))
 
 
 def _json_map(call: Call, name: str, prefix: str) -> dict[str, str | None]:

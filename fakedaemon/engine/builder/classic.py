@@ -94,6 +94,7 @@ class ClassicBuild:
         self.stages = self._stages_to_build()
         self._add_label_steps()
         self._used_args: set[str] = set()
+        self.result_id = ""
 
     def _stages_to_build(self) -> list[Stage]:
         stages = self.dockerfile.stages
@@ -125,22 +126,28 @@ class ClassicBuild:
         return count + sum(1 + len(stage.instructions) for stage in self.stages)
 
     def messages(self) -> Iterator[dict[str, Any]]:
-        """Yield the build's progress messages; errors come in-band."""
-        buffered: list[dict[str, Any]] = []
+        """Yield the build's progress messages; errors come in-band.
+
+        A quiet build holds its output back and sends only the image id, or
+        on failure the held output followed by the error.
+        """
+        held: list[dict[str, Any]] = []
         try:
             for message in self._run():
-                if self.options.quiet and "stream" in message:
-                    buffered.append(message)
-                    continue
-                if self.options.quiet and "aux" in message:
-                    continue
-                yield message
+                if self.options.quiet:
+                    held.append(message)
+                else:
+                    yield message
         except BuildFailed as failure:
-            yield from buffered
+            yield from (message for message in held if "stream" in message)
             yield _error(failure.message, failure.code)
+            return
         except DaemonError as error:
-            yield from buffered
+            yield from (message for message in held if "stream" in message)
             yield _error(error.message)
+            return
+        if self.options.quiet and self.result_id:
+            yield _stream(f"{self.result_id}\n")
 
     def _run(self) -> Iterator[dict[str, Any]]:
         step = 0
@@ -185,9 +192,7 @@ class ClassicBuild:
             )
         if final is None:
             raise DaemonError("No image was generated. Is your Dockerfile empty?")
-        if self.options.quiet:
-            yield {"stream": f"{final.id}\n", "quiet": True}
-            return
+        self.result_id = final.id
         yield _stream(f"Successfully built {short_id(final.id)}\n")
         for reference in self.tags:
             self.engine.images.tag(final.id, str(reference))

@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..clock import format_rfc3339_nano
-from ..errors import DaemonError
+from ..errors import DaemonError, NoSuchImage
 from .builder.layers import apply_layer, content_size, digest, empty_tar, full_tar
 from .filesystem import Filesystem, InvalidArchive
 from .images import HistoryEntry, Image, ImageStore
@@ -166,7 +166,11 @@ def save_images(engine: Engine, names: Sequence[str], *, oci_layout: bool) -> by
 
 
 def _resolve(store: ImageStore, name: str) -> list[tuple[Image, str]]:
-    image = store.get(name)
+    try:
+        image = store.get(name)
+    except NoSuchImage:
+        # dockerd names the image as the request gave it, without a tag.
+        raise NoSuchImage(name) from None
     if is_id_prefix(image.id, name):
         return [(image, "")]
     parsed = parse_any(name)

@@ -29,7 +29,10 @@ def test_behaviour_output_and_exit(served: Daemon, http: httpx.Client) -> None:
     container_id, code = run(http, "busybox", ["migrate"])
     logs = http.get(f"/containers/{container_id}/logs?stdout=1&stderr=1").content
     assert code == 3
-    assert logs == b"\x01\x00\x00\x00\x00\x00\x00\x03ok\n\x02\x00\x00\x00\x00\x00\x00\x05warn\n"
+    assert (
+        logs
+        == b"\x01\x00\x00\x00\x00\x00\x00\x03ok\n\x02\x00\x00\x00\x00\x00\x00\x05warn\n"
+    )
 
 
 def test_behaviour_glob_command(served: Daemon) -> None:
@@ -57,7 +60,9 @@ def test_behaviour_duration_frozen_clock(served: Daemon, http: httpx.Client) -> 
     control = served.control
     control.clock.freeze()
     control.behaviours.add(command=["serve"], duration=30, exit_code=0)
-    created = http.post("/containers/create", json={"Image": "busybox", "Cmd": ["serve"]})
+    created = http.post(
+        "/containers/create", json={"Image": "busybox", "Cmd": ["serve"]}
+    )
     container_id = created.json()["Id"]
     http.post(f"/containers/{container_id}/start")
     state = http.get(f"/containers/{container_id}/json").json()["State"]
@@ -105,6 +110,8 @@ def test_behaviour_from_json() -> None:
 
 def test_unscripted_command_still_checked(served: Daemon, http: httpx.Client) -> None:
     served.control.behaviours.add(command=["known"])
-    created = http.post("/containers/create", json={"Image": "busybox", "Cmd": ["nope"]})
+    created = http.post(
+        "/containers/create", json={"Image": "busybox", "Cmd": ["nope"]}
+    )
     started = http.post(f"/containers/{created.json()['Id']}/start")
     assert started.status_code == 400

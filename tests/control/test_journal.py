@@ -36,9 +36,7 @@ def test_journal_records_request(served: Daemon, http: httpx.Client) -> None:
     assert call.status == 201
 
 
-def test_journal_handler_still_reads_body(
-    served: Daemon, http: httpx.Client
-) -> None:
+def test_journal_handler_still_reads_body(served: Daemon, http: httpx.Client) -> None:
     response = http.post(
         "/containers/create", json={"Image": "busybox", "Cmd": ["true"]}
     )

@@ -31,7 +31,9 @@ def test_reset_removes_containers(served: Daemon, http: httpx.Client) -> None:
     served.control.faults.add(path="/x", status=500)
     served.control.reset()
     assert http.get("/containers/json?all=1").json() == []
-    tags = [tag for image in http.get("/images/json").json() for tag in image["RepoTags"]]
+    tags = [
+        tag for image in http.get("/images/json").json() for tag in image["RepoTags"]
+    ]
     assert tags == ["busybox:latest"]
     assert served.engine.events.snapshot() == []
     assert len(served.control.faults) == 0
@@ -44,7 +46,9 @@ def test_reset_unfreezes_clock(served: Daemon) -> None:
 
 
 def test_snapshot_restore(served: Daemon, http: httpx.Client) -> None:
-    container_id = make_container(http, "job", ["sh", "-c", "echo hi > /out; echo done"])
+    container_id = make_container(
+        http, "job", ["sh", "-c", "echo hi > /out; echo done"]
+    )
     finish(http, container_id)
     snapshot = served.control.snapshot()
     http.delete(f"/containers/{container_id}")

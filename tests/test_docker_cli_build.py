@@ -1,7 +1,7 @@
 """docker build, save, load, commit and push with the docker CLI, over a socket.
 
 Without the buildx plugin the CLI falls back to the classic builder by
-itself (printing a deprecation notice); ``DOCKER_BUILDKIT=0`` is needed only
+itself and prints a deprecation notice. ``DOCKER_BUILDKIT=0`` is needed only
 where buildx is installed, and the fixture's environment has no plugins.
 """
 

@@ -1,6 +1,6 @@
 """Image archives: ``docker save`` output and ``docker load`` input.
 
-A saved archive holds each image's config JSON, its layer tars and a
+A saved archive contains each image's config JSON, its layer tars and a
 ``manifest.json`` naming them with the image's tags. Engine 25.0 and later
 write it as an OCI image layout (``oci-layout``, ``index.json`` and
 ``blobs/sha256/``) with ``manifest.json`` and ``repositories`` beside it;

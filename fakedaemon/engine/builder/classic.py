@@ -72,7 +72,7 @@ class ClassicBuild:
     """One accepted build: ``messages()`` streams its progress.
 
     Everything dockerd rejects before its first progress message raises in
-    the constructor, so the caller can answer with a plain HTTP error.
+    the constructor, so the caller can return a plain HTTP error.
     """
 
     def __init__(self, engine: Engine, context: bytes, options: BuildOptions) -> None:
@@ -126,9 +126,9 @@ class ClassicBuild:
         return count + sum(1 + len(stage.instructions) for stage in self.stages)
 
     def messages(self) -> Iterator[dict[str, Any]]:
-        """Yield the build's progress messages; errors come in-band.
+        """Yield the build's progress messages, with errors in-band.
 
-        A quiet build holds its output back and sends only the image id, or
+        A quiet build keeps its output back and sends only the image id, or
         on failure the held output followed by the error.
         """
         held: list[dict[str, Any]] = []
@@ -225,6 +225,8 @@ class ClassicBuild:
                 )
                 image = self.engine.images.get(name)
             fs = image.filesystem.child()
+        # NOTE: ONBUILD triggers of the base image are kept in its config but
+        # not run here, unlike dockerd's "# Executing N build triggers".
         yield _stream(f" ---> {short_id(image.id) if image else ''}\n")
         draft = ImageDraft.from_image(image, self.engine.registry.architecture)
         return StepState(
@@ -366,6 +368,8 @@ class ClassicBuild:
         )
 
     def _removed(self, container_id: str) -> Iterator[dict[str, Any]]:
+        # NOTE: build steps create no container records, so `rm=false` keeps
+        # nothing that `docker ps -a` would list, unlike dockerd.
         if not self.options.remove and not self.options.force_remove:
             return
         if self.legacy:

@@ -1,7 +1,7 @@
 """Make images from a filesystem and a configuration: build steps and commits.
 
 An image's id is the sha256 of its canonical config JSON, as Docker's is the
-digest of the image config; a new layer's diff id is the sha256 of its tar.
+digest of the image config. A new layer's diff id is the sha256 of its tar.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class ImageDraft:
-    """What the next image gets: its parent's layers and history plus changes."""
+    """The next image: its parent's layers and history plus the step's changes."""
 
     config: dict[str, Any]
     layers: list[str] = field(default_factory=list)

@@ -67,6 +67,8 @@ class BuildContext:
 
     def is_ignored(self, path: str) -> bool:
         """Tell whether ``.dockerignore`` excludes ``path``."""
+        # NOTE: patterns match with fnmatch; the `**` of Docker's matcher is
+        # not treated specially.
         relative = path.lstrip("/")
         excluded = False
         for negate, pattern in self.ignored:

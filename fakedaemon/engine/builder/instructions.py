@@ -1,4 +1,4 @@
-"""What each Dockerfile instruction does to the image being built."""
+"""The effect of each Dockerfile instruction on the image being built."""
 
 from __future__ import annotations
 
@@ -52,11 +52,11 @@ class StepState:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def env_list(self) -> list[str]:
-        """The ``Env`` entries of the image config."""
+        """Return the ``Env`` entries of the image config."""
         return list(self.draft.config.get("Env") or [])
 
     def env_names(self) -> set[str]:
-        """The names the image config's ``Env`` sets."""
+        """Return the names that the image config's ``Env`` sets."""
         return {entry.partition("=")[0] for entry in self.env_list()}
 
     def environment(self) -> dict[str, str]:

@@ -27,7 +27,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..clock import format_rfc3339_nano
-from ..errors import DaemonError, NoSuchImage
+from ..errors import DaemonError, InvalidParameter, NoSuchImage
+from .builder.commit import CHANGE_INSTRUCTIONS
+from .builder.committing import ImageDraft, create_image
+from .builder.dockerfile import parse_change
+from .builder.instructions import StepState, apply_metadata
 from .builder.layers import apply_layer, content_size, digest, empty_tar, full_tar
 from .filesystem import Filesystem, InvalidArchive
 from .images import HistoryEntry, Image, ImageStore
@@ -549,3 +553,69 @@ def _decompress(data: bytes) -> bytes:
 
         return gzip.decompress(data)
     return data
+
+
+# Import -------------------------------------------------------------------------
+
+
+def import_image(
+    engine: Engine,
+    data: bytes,
+    *,
+    source: str = "-",
+    repository: str = "",
+    tag: str = "",
+    message: str = "",
+    changes: Sequence[str] = (),
+) -> Image:
+    """Make an image of one layer from a root filesystem tar (``docker import``).
+
+    Data that is not a tar gives an image without files, as dockerd 26.1
+    imports it without complaint.
+
+    Raises:
+        InvalidReference: for a malformed ``repository`` or ``tag`` (400).
+    """
+    reference = None
+    if repository:
+        reference = parse_normalized(repository)
+        if tag:
+            reference = reference.trimmed().with_tag(tag)
+        reference = reference.with_default_tag()
+    fs = Filesystem(engine.clock.time)
+    try:
+        apply_layer(fs, data)
+        layer = _decompress(data)
+    except (InvalidArchive, OSError, EOFError):
+        fs = Filesystem(engine.clock.time)
+        layer = empty_tar()
+    comment = message or f"Imported from {source}"
+    draft = ImageDraft(config={}, architecture=engine.registry.architecture)
+    state = StepState(
+        image=None,
+        draft=draft,
+        fs=fs,
+        layer_base=fs,
+        variables={},
+        declared=set(),
+        global_args={},
+    )
+    for line in changes:
+        instruction = parse_change(line)
+        if instruction.keyword not in CHANGE_INSTRUCTIONS:
+            raise InvalidParameter(
+                f"{instruction.keyword} is not a valid change command"
+            )
+        apply_metadata(state, instruction)
+    diff_id = digest(layer)
+    engine.images.store_layer_data(diff_id, layer)
+    draft.layers.append(diff_id)
+    draft.layer_sizes.append(content_size(layer))
+    draft.history.append(
+        HistoryEntry(created_ns=engine.clock.time_ns(), created_by="", comment=comment)
+    )
+    image = create_image(engine, draft, fs.child(), comment=comment)
+    engine.images.publish(image, "import", image.id, image.id)
+    if reference is not None:
+        engine.images.tag(image.id, str(reference))
+    return image

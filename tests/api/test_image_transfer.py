@@ -253,3 +253,37 @@ def test_attestations_before_1_55(client: Client) -> None:
 def test_attestations_missing_image(client: Client) -> None:
     response = client.get("/v1.55/images/nonexist/attestations")
     assert response.status_code == 404
+
+
+# Import -----------------------------------------------------------------------
+
+
+def test_import_from_body(client: Client, engine: Engine) -> None:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        info = tarfile.TarInfo("hello.txt")
+        info.size = 6
+        tar.addfile(info, io.BytesIO(b"hello\n"))
+    response = client.post(
+        "/v1.45/images/create?fromSrc=-&repo=imported&tag=v1"
+        "&changes=CMD%20%5B%22sh%22%5D",
+        data=buffer.getvalue(),
+    )
+    assert response.status_code == 200
+    status = lines(response.get_data())[0]["status"]
+    image = engine.images.get("imported:v1")
+    assert status == image.id
+    assert image.filesystem.read_file("/hello.txt") == b"hello\n"
+    assert image.config["Cmd"] == ["sh"]
+    assert image.comment == "Imported from -"
+
+
+def test_import_not_a_tar(client: Client, engine: Engine) -> None:
+    response = client.post("/v1.45/images/create?fromSrc=-", data=b"garbage")
+    status = lines(response.get_data())[0]["status"]
+    assert engine.images.get(status).filesystem.listdir("/") == []
+
+
+def test_import_from_url(client: Client) -> None:
+    response = client.post("/v1.45/images/create?fromSrc=http://example.invalid/x")
+    assert response.status_code == 501

@@ -8,6 +8,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from ...clock import ZERO_TIME, format_rfc3339_nano
+from ...engine.archives import import_image
 from ...engine.images import ContainerUse, Image, ImageSummary
 from ...errors import DaemonError, NotImplementedByDaemon
 from ..call import Call
@@ -45,14 +46,29 @@ def create(call: Call) -> Response:
     """Pull an image from the simulated registry and stream the progress."""
     from_image = call.query("fromImage")
     if not from_image and call.query("fromSrc"):
-        # NOTE: importing a root filesystem archive is not emulated.
-        raise NotImplementedByDaemon("importing an image with fromSrc is not supported")
+        return _import(call)
     session = call.engine.registry.start_pull(
         call.engine.images, from_image, call.query("tag"), call.query("platform")
     )
     # Engines up to 28.x also send the deprecated `progress` bar text.
     messages = session.messages(progress_text=call.profile.progress_bar_text)
     return stream(_progress_lines(messages))
+
+
+def _import(call: Call) -> Response:
+    # `fromSrc=-` imports the request body; a URL would need a network.
+    source = call.query("fromSrc")
+    if source != "-":
+        raise NotImplementedByDaemon("importing an image from a URL is not supported")
+    image = import_image(
+        call.engine,
+        call.request.get_data(cache=False),
+        repository=call.query("repo"),
+        tag=call.query("tag"),
+        message=call.query("message"),
+        changes=list(call.args.getlist("changes")),
+    )
+    return stream(_progress_lines([{"status": image.id}]))
 
 
 @router.get("/images/json", "ImageList")

@@ -4,8 +4,8 @@
 socket. Unlike ``httpx.WSGITransport`` it streams: each chunk of a streamed
 body (events, logs with ``follow``, pull progress) reaches the client when
 the daemon produces it. Operations that need a hijacked connection (attach,
-exec start) get the daemon's 400 answer that names the limitation; they
-never hang. Faults that act on the connection become the httpx errors a
+exec start) receive the daemon's 400 response that names the limitation,
+so they never hang. Faults that act on the connection become the httpx errors a
 socket client would meet (``RemoteProtocolError``).
 
 Example::

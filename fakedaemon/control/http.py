@@ -1,9 +1,9 @@
 """The control API over HTTP: ``/_fakedaemon/...`` on the daemon's own listeners.
 
 These routes sit outside the Engine API: no version prefix, no version
-check and no Engine API headers. Bodies and answers are JSON; errors are
-``{"message": ...}`` with status 400 (invalid request) or 404 (unknown id
-or route). docs/control.md describes each route.
+check and no Engine API headers. Request and response bodies are JSON.
+Errors are ``{"message": ...}`` with status 400 (invalid request), 404
+(unknown id or route) or 405 (wrong method). docs/control.md describes each route.
 """
 
 from __future__ import annotations

@@ -7,9 +7,18 @@ from ..routing import Route
 
 def all_routes() -> list[Route]:
     """Return the routes of every router, in registration order."""
-    from . import containers, images, networks, system, volumes
+    from . import (
+        build,
+        containers,
+        image_transfer,
+        images,
+        networks,
+        system,
+        volumes,
+    )
 
     routes: list[Route] = []
-    for module in (system, images, containers, volumes, networks):
+    modules = (system, images, build, image_transfer, containers, volumes, networks)
+    for module in modules:
         routes.extend(module.router.routes)
     return routes

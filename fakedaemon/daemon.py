@@ -9,6 +9,7 @@ from types import TracebackType
 
 from .api.app import APIApp
 from .config import DaemonConfig
+from .control import Control
 from .engine.engine import Engine
 from .server.http import WSGIServer
 from .server.listeners import Address, bind, default_socket_path, parse_address
@@ -29,6 +30,8 @@ class Daemon:
         self.config = config or DaemonConfig()
         self.engine = Engine(self.config)
         self.app = APIApp(self.engine)
+        self.control = Control(self.engine, self.app)
+        """Test control: reset, snapshots, faults, journal, clock, behaviours."""
         self._hosts = hosts or [f"unix://{default_socket_path()}"]
         self._servers: list[tuple[Address, WSGIServer, threading.Thread]] = []
         self.addresses: list[Address] = []

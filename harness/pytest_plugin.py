@@ -124,7 +124,7 @@ class FakeDaemon:
 
     def docker_client(self, **options: Any) -> docker.DockerClient:
         """Return a docker-py client for this daemon, closed after the test."""
-        import docker  # type: ignore[import-untyped]
+        import docker
 
         options.setdefault("version", "auto")
         client = docker.DockerClient(base_url=self.docker_host, **options)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from ..errors import DaemonError, InvalidParameter
+from ..errors import DaemonError, InvalidParameter, NotImplementedByDaemon
 from ..versions import APIVersion
 from .call import Call
 from .jsonenc import dump_line
@@ -31,6 +32,20 @@ HIJACK_KEY = "fakedaemon.hijack"
 PAGE_NOT_FOUND = dump_line({"message": "page not found"})
 
 
+class Middleware(Protocol):
+    """A wrapper around ``dispatch``: gets the request and the next step to call."""
+
+    def __call__(
+        self, request: Request, call_next: Callable[[Request], Response]
+    ) -> Response: ...
+
+
+EXPERIMENTAL_DISABLED = (
+    "This experimental feature is disabled by default. Start the Docker daemon in "
+    "experimental mode in order to enable it."
+)
+
+
 class _VersionConverter(BaseConverter):
     # dockerd's router matches versions with `[0-9.]+`.
     regex = r"[0-9.]+"
@@ -41,6 +56,8 @@ class APIApp:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.middlewares: list[Middleware] = []
+        """Wrappers around ``dispatch``, outermost first (control, faults, journal)."""
         self.routes = all_routes()
         rules = []
         for index, route in enumerate(self.routes):
@@ -62,7 +79,10 @@ class APIApp:
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         request = Request(environ)
-        response = self.dispatch(request)
+        dispatch: Callable[[Request], Response] = self.dispatch
+        for middleware in reversed(self.middlewares):
+            dispatch = functools.partial(middleware, call_next=dispatch)
+        response = dispatch(request)
         if isinstance(response, Hijack):
             return self._hijack(environ, request, response, start_response)
         return response(environ, start_response)
@@ -99,7 +119,7 @@ class APIApp:
         )
         try:
             if route.experimental and not self.engine.config.experimental:
-                return _with(_page_not_found(), headers)
+                raise NotImplementedByDaemon(EXPERIMENTAL_DISABLED)
             call = Call(request, version, self.engine, profile)
             response = route.handler(call, **arguments)
         except DaemonError as raised:

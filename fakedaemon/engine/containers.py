@@ -18,6 +18,8 @@ from .signals import SIGKILL, SIGTERM, parse_signal
 if TYPE_CHECKING:
     from .engine import Engine
     from .filesystem import Filesystem
+    from .networks import Attachment
+    from .volumes import MountPoint
 
 
 @dataclass
@@ -60,7 +62,8 @@ class Container:
     process: _Process | None = None
     stopped_by_user: bool = False
     exec_ids: list[str] = field(default_factory=list)
-    bridge_network_id: str = ""
+    mounts: list[MountPoint] = field(default_factory=list)
+    networks: dict[str, Attachment] = field(default_factory=dict)
 
     @property
     def short_id(self) -> str:
@@ -71,7 +74,8 @@ class Container:
     def labels(self) -> dict[str, str]:
         """The container's labels (never None)."""
         labels = self.config.get("Labels") or {}
-        return dict(labels)
+        # Go writes map keys in sorted order.
+        return dict(sorted(labels.items()))
 
     @property
     def tty(self) -> bool:
@@ -183,6 +187,7 @@ class ContainerStore:
         host_config: dict[str, Any] | None,
         name: str | None = None,
         platform: str | None = None,
+        networking_config: dict[str, Any] | None = None,
     ) -> Container:
         """Create a container from ``config`` merged with its image's config."""
         engine = self._engine
@@ -203,6 +208,8 @@ class ContainerStore:
         hosts.update(host_config or {})
         if hosts.get("NetworkMode") in ("", "default", None):
             hosts["NetworkMode"] = "bridge"
+        attachments = engine.networks.attachments_for(hosts, networking_config)
+        mounts = engine.volumes.mounts_for(merged, hosts)
         with self._lock:
             if requested is not None and requested in self._by_name:
                 raise Conflict(_name_conflict(requested, self._by_name[requested]))
@@ -218,12 +225,14 @@ class ContainerStore:
                 image_id=image.id,
                 filesystem=image.filesystem.child(),
                 platform=platform or "linux",
-                bridge_network_id=engine.bridge_network_id,
+                mounts=mounts,
+                networks=attachments,
             )
             if merged.get("OpenStdin"):
                 container.stdin = StdinPipe()
             self._by_id[container_id] = container
             self._by_name[final_name] = container_id
+            engine.volumes.register(container, mounts)
             self.changed.notify_all()
         self._publish(container, "create")
         return container
@@ -250,7 +259,9 @@ class ContainerStore:
             self._by_name[validated] = container.id
         self._publish(container, "rename", {"oldName": old_name})
 
-    def remove(self, reference: str, force: bool = False) -> None:
+    def remove(
+        self, reference: str, force: bool = False, remove_volumes: bool = False
+    ) -> None:
         """Remove a container, killing it first when ``force`` is set."""
         container = self.get(reference)
         with self._lock:
@@ -265,6 +276,18 @@ class ContainerStore:
                 return
             self._forget(container)
         self._publish(container, "destroy")
+        self._engine.networks.forget(container)
+        self._engine.volumes.release(container, container.mounts, remove=remove_volumes)
+
+    def replace_id(self, container: Container, container_id: str) -> None:
+        """Give ``container`` the id it had when its state was dumped."""
+        with self._lock:
+            if container_id in self._by_id:
+                raise Conflict(f"a container with id {container_id} exists")
+            del self._by_id[container.id]
+            container.id = container_id
+            self._by_id[container_id] = container
+            self._by_name[container.name] = container_id
 
     def _forget(self, container: Container) -> None:
         container.removed = True
@@ -297,7 +320,8 @@ class ContainerStore:
                 raise NotModified("container is already running")
             spec = self._spec(container)
             try:
-                check_executable(spec, container.filesystem)
+                if not self._engine.behaviours.covers(container, spec.argv):
+                    check_executable(spec, container.filesystem)
             except ExecutableNotFound as missing:
                 message = self._start_failure(missing.message)
                 container.state.exit_code = 127
@@ -329,6 +353,8 @@ class ContainerStore:
 
     def _launch(self, container: Container, spec: ProcessSpec) -> None:
         """Start the process thread; the caller holds the lock."""
+        self._engine.networks.connect_all(container)
+        self._engine.volumes.mount_all(container, container.mounts)
         self._next_pid += 1
         process = _Process(self._next_pid)
         state = container.state
@@ -355,7 +381,10 @@ class ContainerStore:
         engine = self._engine
         io = _IO(engine, container, process.cancel)
         try:
-            code = run(spec, container.filesystem, io, engine.clock, process.cancel)
+            behaviour = engine.behaviours.for_container(container)
+            code = run(
+                spec, container.filesystem, io, engine.clock, process.cancel, behaviour
+            )
         except Exception:  # a defect of the interpreter must not kill the daemon
             logger_exception(container)
             code = 1
@@ -382,13 +411,20 @@ class ContainerStore:
             process.finished.set()
             container.log.notify()
             self.changed.notify_all()
-        self._publish(container, "die", {"exitCode": str(code)})
+        duration = (state.finished_ns - state.started_ns) // 1_000_000_000
+        self._publish(
+            container, "die", {"execDuration": str(duration), "exitCode": str(code)}
+        )
+        self._engine.networks.disconnect_all(container)
+        self._engine.volumes.unmount_all(container, container.mounts)
         if container.host_config.get("AutoRemove") and not self._closing:
             with self._lock:
                 if container.removed:
                     return
                 self._forget(container)
             self._publish(container, "destroy")
+            self._engine.networks.forget(container)
+            self._engine.volumes.release(container, container.mounts, remove=True)
             return
         if self._should_restart(container, code):
             self._restart_later(container)
@@ -678,7 +714,7 @@ def merge_image_config(
             merged[key] = image[key]
     labels = dict(image.get("Labels") or {})
     labels.update(merged.get("Labels") or {})
-    merged["Labels"] = labels
+    merged["Labels"] = dict(sorted(labels.items()))
     if image.get("ExposedPorts") or merged.get("ExposedPorts"):
         ports = dict(image.get("ExposedPorts") or {})
         ports.update(merged.get("ExposedPorts") or {})

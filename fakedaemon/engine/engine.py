@@ -10,6 +10,7 @@ from ..clock import Clock
 from ..config import DaemonConfig
 from ..ids import IdSource
 from .events import EventLog
+from .execs import ExecStore
 from .networks import NetworkStore
 from .volumes import VolumeStore
 
@@ -28,6 +29,7 @@ class Engine:
     """
 
     def __init__(self, config: DaemonConfig | None = None) -> None:
+        from ..control.behaviours import Behaviours
         from .containers import ContainerStore
         from .images import ImageRules, ImageStore
         from .registry import Registry
@@ -51,8 +53,32 @@ class Engine:
             rules=ImageRules.for_profile(self.profile.name),
         )
         self.containers: ContainerStore = ContainerStore(self)
+        self.execs = ExecStore(self)
         for reference in self.config.images:
             self.registry.install(self.images, reference)
+        self.behaviours = Behaviours()
+
+    def reset(self) -> None:
+        """Return to the start state: no containers, the configured images only.
+
+        Every store that ``__init__`` creates is created again here, except
+        the event log, which is emptied so open event streams keep reading
+        it. The clock, the id source and the behaviours stay as they are.
+        """
+        from .containers import ContainerStore
+        from .registry import Registry
+
+        self.containers.shutdown()
+        with self.lock:
+            self.registry = Registry(self.config)
+            self.volumes = VolumeStore(self)
+            self.networks = NetworkStore(self)
+            self.images.reset()
+            self.containers = ContainerStore(self)
+            self.execs = ExecStore(self)
+            for reference in self.config.images:
+                self.registry.install(self.images, reference)
+            self.events.clear()
 
     def close(self) -> None:
         """Stop every simulated process and end open event streams."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,21 +36,6 @@ RESIZE_WAIT_SECONDS = 10.0
 _FIRST_EXEC_PID = 30000
 
 _CTRL_KEYS = {"@": 0, "[": 27, "\\": 28, "]": 29, "^": 30, "_": 31}
-
-_STORES: weakref.WeakKeyDictionary[Engine, ExecStore] = weakref.WeakKeyDictionary()
-_STORES_LOCK = threading.Lock()
-
-
-def exec_store(engine: Engine) -> ExecStore:
-    """Return the exec store of ``engine``, creating it on first use."""
-    store = getattr(engine, "execs", None)
-    if isinstance(store, ExecStore):
-        return store
-    with _STORES_LOCK:
-        found = _STORES.get(engine)
-        if found is None:
-            found = _STORES[engine] = ExecStore(engine)
-        return found
 
 
 class ExecStartFailed(DaemonError):

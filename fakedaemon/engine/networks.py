@@ -384,7 +384,13 @@ class NetworkStore:
         name = "bridge" if mode == "default" else mode
         network = self.get(name)
         attachments: dict[str, Attachment] = {}
-        first = endpoints.pop(name, None) or endpoints.pop(network.id, None)
+        # The CLI names the mode's own endpoint "default" when no --network
+        # was given.
+        first = (
+            endpoints.pop(name, None)
+            or endpoints.pop(network.id, None)
+            or endpoints.pop("default", None)
+        )
         attachments[network.name] = self._attachment(network, first or {})
         for reference, settings in endpoints.items():
             other = self.get(reference)

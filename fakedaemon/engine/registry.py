@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DaemonError, InvalidParameter, NotFound
+from ..errors import DaemonError, InvalidParameter, NotFound, Unauthorized
 from .catalogue import BaseImage, EmptyLayer, Layer, base_image
 from .images import HistoryEntry, Image, ImageStore
 from .references import (
@@ -196,6 +196,24 @@ class Registry:
             raise NotFound(
                 f"manifest for {tagged.familiar()} not found: manifest unknown: "
                 "manifest unknown"
+            )
+
+    def login(self, server: str, username: str) -> None:
+        """Check credentials for ``server`` as ``POST /auth`` does.
+
+        The simulated registries accept any user; offline, the login fails
+        as a daemon that cannot reach the registry fails it.
+        """
+        address = server.removeprefix("https://").removeprefix("http://")
+        domain = address.split("/", 1)[0]
+        if domain in ("index.docker.io", "docker.io", ""):
+            domain = DEFAULT_DOMAIN
+        if self.offline:
+            raise DaemonError(self._offline_message(domain))
+        if not username:
+            raise Unauthorized(
+                'Get "https://registry-1.docker.io/v2/": unauthorized: incorrect '
+                "username or password"
             )
 
     def _offline_message(self, domain: str) -> str:

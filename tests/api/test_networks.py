@@ -123,10 +123,6 @@ def test_containers_map(client: Client) -> None:
     assert entry["MacAddress"] == "02:42:0a:0a:00:02"
 
 
-@pytest.mark.xfail(
-    reason="POST /containers/create does not pass NetworkingConfig to the engine",
-    strict=True,
-)
 def test_container_inspect_follows_networks(client: Client) -> None:
     create_network(client, Name="net1")
     container_id = start(

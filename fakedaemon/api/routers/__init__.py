@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from ..routing import Route
+
+# One line per router module, in registration order.
+ROUTER_MODULES = (
+    "system",
+    "events",
+    "images",
+    "build",
+    "image_transfer",
+    "containers",
+    "execs",
+    "container_files",
+    "container_runtime",
+    "volumes",
+    "networks",
+    "swarm",
+    "plugins",
+    "session",
+)
 
 
 def all_routes() -> list[Route]:
     """Return the routes of every router, in registration order."""
-    from . import (
-        build,
-        containers,
-        image_transfer,
-        images,
-        networks,
-        system,
-        volumes,
-    )
-
     routes: list[Route] = []
-    modules = (system, images, build, image_transfer, containers, volumes, networks)
-    for module in modules:
+    for name in ROUTER_MODULES:
+        module = import_module(f"{__name__}.{name}")
         routes.extend(module.router.routes)
     return routes

@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response
 
 from ...clock import ZERO_TIME, format_rfc3339_nano
 from ...engine.containers import Container
-from ...engine.execs import exec_store
 from ...errors import Conflict, DaemonError, InvalidParameter, NotFound
 from ..call import Call
 from ..filters import Filters
@@ -65,7 +64,7 @@ def top(call: Call, id: str) -> Response:
     if not running:
         raise _not_running(call, container)
     processes = [(main_pid, [container.path, *container.args], started_ns)]
-    for instance in exec_store(call.engine).running_in(container):
+    for instance in call.engine.execs.running_in(container):
         processes.append((instance.pid, instance.argv, instance.started_ns))
     # The shim that parents every process of the container has no pid of its
     # own in the simulation; one below the main process reads plausibly.
@@ -244,7 +243,7 @@ def _sample(
     call: Call, container: Container, read_ns: int, preread_ns: int | None
 ) -> dict[str, Any]:
     """Return one stats document; ``preread_ns`` is the previous sample's time."""
-    processes = 1 + len(exec_store(call.engine).running_in(container))
+    processes = 1 + len(call.engine.execs.running_in(container))
     document: dict[str, Any] = {
         "read": format_rfc3339_nano(read_ns),
         "preread": format_rfc3339_nano(preread_ns) if preread_ns else ZERO_TIME,

@@ -73,7 +73,7 @@ def create(call: Call) -> Response:
     if not isinstance(body, dict):
         raise InvalidParameter("invalid JSON: config must be a JSON object")
     host_config = body.pop("HostConfig", None)
-    body.pop("NetworkingConfig", None)
+    networking_config = body.pop("NetworkingConfig", None)
     if host_config is not None and not isinstance(host_config, dict):
         raise InvalidParameter("invalid JSON: HostConfig must be a JSON object")
     container = call.engine.containers.create(
@@ -81,6 +81,7 @@ def create(call: Call) -> Response:
         host_config,
         name=call.query("name") or None,
         platform=call.query("platform") or None,
+        networking_config=networking_config,
     )
     return json_response({"Id": container.id, "Warnings": []}, status=201)
 
@@ -119,10 +120,10 @@ def list_containers(call: Call) -> Response:
             continue
         if not _matches(call, container, filters):
             continue
-        image_name = _image_name(call, container)
-        size = _size(call, container) if with_size else None
+        shown_image = image_name(call, container)
+        size = container_size(call, container) if with_size else None
         documents.append(
-            summary_document(container, call.version, image_name, now, size)
+            summary_document(container, call.version, shown_image, now, size)
         )
         if limit is not None and limit > 0 and len(documents) >= limit:
             break
@@ -172,7 +173,7 @@ def _has_ancestor(call: Call, container: Container, filters: Any) -> bool:
     return False
 
 
-def _image_name(call: Call, container: Container) -> str:
+def image_name(call: Call, container: Container) -> str:
     """Return the list's ``Image``: the name the container used, if it still
     points at the same image, otherwise the image id."""
     name = container.config.get("Image", "")
@@ -183,7 +184,7 @@ def _image_name(call: Call, container: Container) -> str:
     return name if image.id == container.image_id else container.image_id
 
 
-def _size(call: Call, container: Container) -> tuple[int, int]:
+def container_size(call: Call, container: Container) -> tuple[int, int]:
     written = 0
     for change in container.filesystem.changes():
         if change.kind != 2 and container.filesystem.is_file(change.path):
@@ -199,7 +200,7 @@ def _size(call: Call, container: Container) -> tuple[int, int]:
 def inspect(call: Call, id: str) -> Response:
     """Return the full container document."""
     container = call.engine.containers.get(id)
-    size = _size(call, container) if call.query_bool("size") else None
+    size = container_size(call, container) if call.query_bool("size") else None
     return json_response(inspect_document(container, call.version, size))
 
 
@@ -264,7 +265,9 @@ def rename(call: Call, id: str) -> Response:
 @router.delete("/containers/<id>", "ContainerDelete")
 def remove(call: Call, id: str) -> Response:
     """Remove a container (``force`` kills it first)."""
-    call.engine.containers.remove(id, force=call.query_bool("force"))
+    call.engine.containers.remove(
+        id, force=call.query_bool("force"), remove_volumes=call.query_bool("v")
+    )
     return empty()
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from ...engine.execs import ExecInstance, exec_store
+from ...engine.execs import ExecInstance
 from ...errors import DaemonError, InvalidParameter
 from ..call import Call
 from ..responses import (
@@ -40,14 +40,14 @@ def create(call: Call, id: str) -> Response:
             "invalid JSON: json: cannot unmarshal into Go struct field "
             "ExecConfig.Cmd of type strslice.StrSlice"
         )
-    instance = exec_store(call.engine).create(id, body)
+    instance = call.engine.execs.create(id, body)
     return json_response({"Id": instance.id}, status=201)
 
 
 @router.get("/exec/<id>/json", "ExecInspect")
 def inspect(call: Call, id: str) -> Response:
     """Return the ExecInspect document."""
-    instance = exec_store(call.engine).get(id)
+    instance = call.engine.execs.get(id)
     return json_response(inspect_document(instance))
 
 
@@ -80,7 +80,7 @@ def inspect_document(instance: ExecInstance) -> dict[str, Any]:
 @router.post("/exec/<id>/start", "ExecStart")
 def start(call: Call, id: str) -> Response:
     """Start an exec; hijack the connection unless ``Detach`` is set."""
-    store = exec_store(call.engine)
+    store = call.engine.execs
     instance = store.get(id)
     body = call.json_body(required=False) or {}
     if not isinstance(body, dict):
@@ -158,7 +158,7 @@ def resize(call: Call, id: str) -> Response:
     """Resize the exec's terminal; the simulation only checks the request."""
     parse_dimension(call, "h")
     parse_dimension(call, "w")
-    store = exec_store(call.engine)
+    store = call.engine.execs
     store.resize(store.get(id))
     return empty(200)
 

@@ -22,7 +22,7 @@ router = Router()
 _GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
 
-def _containers_using(call: Call) -> Any:
+def containers_using(call: Call) -> Any:
     def lookup(image_id: str) -> Sequence[ContainerUse]:
         return [
             ContainerUse(container.id, container.state.running)
@@ -83,13 +83,13 @@ def list_images(call: Call) -> Response:
     summaries = images.list(all=call.query_bool("all"), filters=filters)
     # `shared-size` arrived in API 1.42; below it SharedSize is always -1.
     shared = call.version.at_least("1.42") and call.query_bool("shared-size")
-    using = _containers_using(call)
+    using = containers_using(call)
     return json_response(
-        [_summary(call, summary, shared, using) for summary in summaries]
+        [image_summary(call, summary, shared, using) for summary in summaries]
     )
 
 
-def _summary(
+def image_summary(
     call: Call, summary: ImageSummary, shared: bool, using: Any
 ) -> dict[str, Any]:
     image = summary.image
@@ -268,7 +268,7 @@ def delete(call: Call, name: str) -> Response:
         name,
         force=call.query_bool("force"),
         prune=not call.query_bool("noprune"),
-        containers_using=_containers_using(call),
+        containers_using=containers_using(call),
     )
     return json_response(records)
 
@@ -277,7 +277,7 @@ def delete(call: Call, name: str) -> Response:
 def prune(call: Call) -> Response:
     """Delete unused images."""
     report = call.engine.images.prune(
-        call.filters().to_dict(), containers_using=_containers_using(call)
+        call.filters().to_dict(), containers_using=containers_using(call)
     )
     return json_response(
         {

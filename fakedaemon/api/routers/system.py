@@ -5,6 +5,7 @@ from __future__ import annotations
 from werkzeug.wrappers import Response
 
 from ...clock import format_rfc3339_nano
+from ...errors import InvalidParameter
 from ..call import Call
 from ..responses import json_response
 from ..routing import Router
@@ -230,3 +231,74 @@ def info(call: Call) -> Response:
     if version.at_least("1.50"):
         document["DiscoveredDevices"] = []
     return json_response(document)
+
+
+@router.get("/system/df", "SystemDataUsage")
+def data_usage(call: Call) -> Response:
+    """Report disk usage by images, containers, volumes and the build cache."""
+    from ..serializers.containers import summary_document
+    from .containers import container_size, image_name
+    from .images import containers_using, image_summary
+
+    engine = call.engine
+    # `type` arrived in API 1.42 and limits the report to some object kinds.
+    wanted = set(call.args.getlist("type")) if call.version.at_least("1.42") else set()
+    for kind in wanted:
+        if kind not in ("container", "image", "volume", "build-cache"):
+            raise InvalidParameter(f"unknown object type: {kind}")
+    document: dict[str, object] = {}
+    if not wanted or "image" in wanted:
+        using = containers_using(call)
+        summaries = engine.images.list(all=False, filters={})
+        images = [image_summary(call, summary, True, using) for summary in summaries]
+        for entry, summary in zip(images, summaries, strict=True):
+            # The usage report always counts containers, whatever the version.
+            entry["Containers"] = len(using(summary.image.id))
+        document["LayersSize"] = sum(summary.image.size for summary in summaries)
+        document["Images"] = images
+    if not wanted or "container" in wanted:
+        now = engine.clock.time_ns()
+        document["Containers"] = [
+            summary_document(
+                container,
+                call.version,
+                image_name(call, container),
+                now,
+                container_size(call, container),
+            )
+            for container in engine.containers.all()
+        ]
+    if not wanted or "volume" in wanted:
+        document["Volumes"] = volume_usage(call)
+    if not wanted or "build-cache" in wanted:
+        document["BuildCache"] = []
+    return json_response(document)
+
+
+def volume_usage(call: Call) -> list[dict[str, object]]:
+    """Return the volumes with their usage data for ``/system/df``."""
+    volumes = getattr(call.engine, "volumes", None)
+    if volumes is None:
+        return []
+    from .volumes import volume_document
+
+    documents = []
+    for volume in volumes.list():
+        document = volume_document(call, volume)
+        document["UsageData"] = {
+            "Size": volume.size(),
+            "RefCount": len(volumes.users(volume.name)),
+        }
+        documents.append(document)
+    return documents
+
+
+@router.post("/auth", "SystemAuth")
+def auth(call: Call) -> Response:
+    """Check credentials against the simulated registry."""
+    body = call.json_body()
+    if not isinstance(body, dict):
+        raise InvalidParameter("invalid JSON: credentials must be a JSON object")
+    server = str(body.get("serveraddress") or "https://index.docker.io/v1/")
+    call.engine.registry.login(server, str(body.get("username") or ""))
+    return json_response({"IdentityToken": "", "Status": "Login Succeeded"})

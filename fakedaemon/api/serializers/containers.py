@@ -13,8 +13,6 @@ if TYPE_CHECKING:
     from ...engine.containers import Container
     from ...versions import APIVersion
 
-BRIDGE_GATEWAY = "172.17.0.1"
-
 
 def state_document(container: Container) -> dict[str, Any]:
     """Return the ``State`` object of inspect."""
@@ -38,62 +36,54 @@ def _time(ns: int) -> str:
     return format_rfc3339_nano(ns) if ns else ZERO_TIME
 
 
-def _address(container: Container) -> str:
-    # Each container gets a stable address in the default bridge's subnet.
-    number = int(container.id[:6], 16) % 65000 + 2
-    return f"172.17.{number // 256}.{number % 256}"
-
-
-def _mac(address: str) -> str:
-    parts = [int(part) for part in address.split(".")]
-    return "02:42:" + ":".join(f"{part:02x}" for part in parts)
-
-
 def network_settings(container: Container, version: APIVersion) -> dict[str, Any]:
-    """Return ``NetworkSettings`` of inspect for the container's network mode."""
-    mode = container.host_config.get("NetworkMode") or "bridge"
+    """Return ``NetworkSettings`` of inspect from the container's networks.
+
+    Each attachment of the container becomes one entry of ``Networks``; an
+    entry has an address and endpoint only while the container runs. The
+    deprecated top-level endpoint fields describe the default ``bridge``
+    network only, as dockerd fills them.
+    """
     running = container.state.running
-    address = _address(container) if running and mode == "bridge" else ""
-    gateway = BRIDGE_GATEWAY if address else ""
-    mac = _mac(address) if address else ""
-    endpoint_id = container.id[::-1] if address else ""
     networks: dict[str, Any] = {}
-    if mode not in ("none", "host") and not mode.startswith("container:"):
-        name = "bridge" if mode in ("bridge", "default") else mode
-        networks[name] = {
-            "IPAMConfig": None,
-            "Links": None,
-            "Aliases": None,
-            "MacAddress": mac,
-            "NetworkID": container.bridge_network_id if running else "",
-            "EndpointID": endpoint_id,
-            "Gateway": gateway,
-            "IPAddress": address,
-            "IPPrefixLen": 16 if address else 0,
+    for name, attachment in container.networks.items():
+        endpoint = attachment.endpoint
+        user_defined = name not in ("bridge", "host", "none")
+        aliases = list(attachment.aliases) if attachment.aliases else None
+        dns_names: list[str] | None = None
+        if user_defined and (endpoint is not None or attachment.by_connect):
+            dns_names = [
+                container.name.lstrip("/"),
+                *(attachment.aliases or []),
+                container.short_id,
+            ]
+            # Up to API 1.44 the short container id was listed among the
+            # aliases; 1.45 reports the aliases as the request gave them.
+            if version.below("1.45"):
+                aliases = [*(aliases or []), container.short_id]
+        entry: dict[str, Any] = {
+            "IPAMConfig": attachment.ipam_config,
+            "Links": attachment.links,
+            "Aliases": aliases,
+            "MacAddress": endpoint.mac_address if endpoint else attachment.mac_request,
+            "DriverOpts": attachment.driver_opts,
+            "NetworkID": attachment.network_id if endpoint else "",
+            "EndpointID": endpoint.endpoint_id if endpoint else "",
+            "Gateway": endpoint.gateway if endpoint else "",
+            "IPAddress": endpoint.address if endpoint else "",
+            "IPPrefixLen": endpoint.prefix_len if endpoint else 0,
             "IPv6Gateway": "",
             "GlobalIPv6Address": "",
             "GlobalIPv6PrefixLen": 0,
-            "DriverOpts": None,
         }
-        # 1.44 added DNSNames to endpoint settings.
+        # 1.48 added GwPriority to endpoint settings, 1.44 added DNSNames.
+        if version.at_least("1.48"):
+            entry["GwPriority"] = attachment.gw_priority
         if version.at_least("1.44"):
-            networks[name]["DNSNames"] = None
-    elif mode in ("none", "host"):
-        networks[mode] = {
-            "IPAMConfig": None,
-            "Links": None,
-            "Aliases": None,
-            "MacAddress": "",
-            "NetworkID": "",
-            "EndpointID": "",
-            "Gateway": "",
-            "IPAddress": "",
-            "IPPrefixLen": 0,
-            "IPv6Gateway": "",
-            "GlobalIPv6Address": "",
-            "GlobalIPv6PrefixLen": 0,
-            "DriverOpts": None,
-        }
+            entry["DNSNames"] = dns_names
+        networks[name] = entry
+    bridge = container.networks.get("bridge")
+    default = bridge.endpoint if bridge is not None else None
     document: dict[str, Any] = {
         "Bridge": "",
         "SandboxID": container.id[32:] + container.id[:32] if running else "",
@@ -104,14 +94,14 @@ def network_settings(container: Container, version: APIVersion) -> dict[str, Any
         "LinkLocalIPv6PrefixLen": 0,
         "SecondaryIPAddresses": None,
         "SecondaryIPv6Addresses": None,
-        "EndpointID": endpoint_id,
-        "Gateway": gateway,
+        "EndpointID": default.endpoint_id if default else "",
+        "Gateway": default.gateway if default else "",
         "GlobalIPv6Address": "",
         "GlobalIPv6PrefixLen": 0,
-        "IPAddress": address,
-        "IPPrefixLen": 16 if address else 0,
+        "IPAddress": default.address if default else "",
+        "IPPrefixLen": default.prefix_len if default else 0,
         "IPv6Gateway": "",
-        "MacAddress": mac,
+        "MacAddress": default.mac_address if default else "",
         "Networks": networks,
     }
     # 1.52 dropped the deprecated top-level endpoint fields and the
@@ -173,7 +163,7 @@ def inspect_document(
             },
             "Name": "overlay2",
         },
-        "Mounts": [],
+        "Mounts": [mount.document() for mount in container.mounts],
         "Config": _config_document(config, version),
         "NetworkSettings": network_settings(container, version),
     }
@@ -278,7 +268,7 @@ def summary_document(
             "NetworkMode": container.host_config.get("NetworkMode", "bridge")
         },
         "NetworkSettings": {"Networks": networks},
-        "Mounts": [],
+        "Mounts": [mount.document() for mount in container.mounts],
     }
     if size is not None:
         document["SizeRw"], document["SizeRootFs"] = size

@@ -61,7 +61,7 @@ class Daemon:
                 )
                 thread = threading.Thread(
                     target=server.serve_forever,
-                    kwargs={"poll_interval": 0.5},
+                    kwargs={"poll_interval": 0.05},
                     name=f"fakedaemon-{address}",
                     daemon=True,
                 )

@@ -51,6 +51,33 @@ class _VersionConverter(BaseConverter):
     regex = r"[0-9.]+"
 
 
+@functools.cache
+def _route_table() -> tuple[list[Route], Map]:
+    """Build the routes and their URL map once per process.
+
+    The table holds no state, so every daemon of the process shares it;
+    compiling it takes about 100 ms, which a daemon per test would feel.
+    """
+    routes = all_routes()
+    rules = []
+    for index, route in enumerate(routes):
+        for prefix in ("", "/v<version:version>"):
+            rules.append(
+                Rule(prefix + route.path, methods=[route.method], endpoint=index)
+            )
+    url_map = Map(
+        rules,
+        converters={"version": _VersionConverter},
+        strict_slashes=True,
+        merge_slashes=False,
+    )
+    # werkzeug adds HEAD to every GET rule; dockerd does not.
+    for rule in url_map.iter_rules():
+        if rule.methods is not None and "GET" in rule.methods:
+            rule.methods.discard("HEAD")
+    return routes, url_map
+
+
 class APIApp:
     """The Engine API as a WSGI application over one engine."""
 
@@ -58,22 +85,7 @@ class APIApp:
         self.engine = engine
         self.middlewares: list[Middleware] = []
         """Wrappers around ``dispatch``, outermost first (control, faults, journal)."""
-        self.routes = all_routes()
-        rules = []
-        for index, route in enumerate(self.routes):
-            for prefix in ("", "/v<version:version>"):
-                rule = Rule(prefix + route.path, methods=[route.method], endpoint=index)
-                rules.append(rule)
-        self.url_map = Map(
-            rules,
-            converters={"version": _VersionConverter},
-            strict_slashes=True,
-            merge_slashes=False,
-        )
-        # werkzeug adds HEAD to every GET rule; dockerd does not.
-        for rule in self.url_map.iter_rules():
-            if rule.methods is not None and "GET" in rule.methods:
-                rule.methods.discard("HEAD")
+        self.routes, self.url_map = _route_table()
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse

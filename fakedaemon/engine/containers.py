@@ -393,6 +393,12 @@ class ContainerStore:
         self._exited(container, process, code)
 
     def _exited(self, container: Container, process: _Process, code: int) -> None:
+        """Record a process's end, clean up, and only then wake the waiters.
+
+        The die event, network release and volume unmount happen before
+        waiters see the exit, so a client that waits and then removes the
+        container or its volumes never races the cleanup.
+        """
         engine = self._engine
         with self._lock:
             state = container.state
@@ -402,31 +408,36 @@ class ContainerStore:
             state.exit_code = code
             state.status = "exited"
             state.finished_ns = engine.clock.time_ns()
+        duration = (state.finished_ns - state.started_ns) // 1_000_000_000
+        self._publish(
+            container, "die", {"execDuration": str(duration), "exitCode": str(code)}
+        )
+        engine.networks.disconnect_all(container)
+        engine.volumes.unmount_all(container, container.mounts)
+        restart = self._should_restart(container, code)
+        with self._lock:
             container.exits += 1
             container.process = None
             if container.stdin is not None:
                 container.stdin.close()
                 if container.config.get("OpenStdin"):
                     container.stdin = StdinPipe()
+            if restart:
+                state.restarting = True
+                state.status = "restarting"
             process.finished.set()
             container.log.notify()
             self.changed.notify_all()
-        duration = (state.finished_ns - state.started_ns) // 1_000_000_000
-        self._publish(
-            container, "die", {"execDuration": str(duration), "exitCode": str(code)}
-        )
-        self._engine.networks.disconnect_all(container)
-        self._engine.volumes.unmount_all(container, container.mounts)
         if container.host_config.get("AutoRemove") and not self._closing:
             with self._lock:
                 if container.removed:
                     return
                 self._forget(container)
             self._publish(container, "destroy")
-            self._engine.networks.forget(container)
-            self._engine.volumes.release(container, container.mounts, remove=True)
+            engine.networks.forget(container)
+            engine.volumes.release(container, container.mounts, remove=True)
             return
-        if self._should_restart(container, code):
+        if restart:
             self._restart_later(container)
 
     def _should_restart(self, container: Container, code: int) -> bool:
@@ -445,10 +456,6 @@ class ContainerStore:
         # dockerd waits 100 ms before the first restart and doubles the delay
         # after each quick exit; the waits run on the daemon's clock.
         delay = min(0.1 * (2 ** min(container.restart_count, 10)), 60.0)
-        with self._lock:
-            container.state.restarting = True
-            container.state.status = "restarting"
-            self.changed.notify_all()
 
         def restart() -> None:
             cancel = threading.Event()
@@ -591,7 +598,7 @@ class ContainerStore:
         """Block until ``condition`` holds and return the exit code."""
         with self._lock:
             if condition == "not-running":
-                while container.state.running or container.state.restarting:
+                while container.process is not None or container.state.restarting:
                     if self._closing or container.removed:
                         break
                     self.changed.wait(1.0)

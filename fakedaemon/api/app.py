@@ -55,7 +55,7 @@ class _VersionConverter(BaseConverter):
 def _route_table() -> tuple[list[Route], Map]:
     """Build the routes and their URL map once per process.
 
-    The table holds no state, so every daemon of the process shares it;
+    The table contains no state, so every daemon of the process shares it;
     compiling it takes about 100 ms, which a daemon per test would feel.
     """
     routes = all_routes()
@@ -210,7 +210,7 @@ def render_error(
 ) -> Response:
     """Render ``error`` as dockerd does for a request of ``version``.
 
-    Below API 1.24 (Engine 20.10 and older only) dockerd answered with Go's
+    Below API 1.24 (Engine 20.10 and older only) dockerd responded with Go's
     ``http.Error``: plain text with a newline. A 304 carries no body.
     """
     if error.status == 304:

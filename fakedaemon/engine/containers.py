@@ -1,4 +1,4 @@
-"""Containers: their records, their lifecycle and the store that holds them."""
+"""Containers: their records, their lifecycle and the store that contains them."""
 
 from __future__ import annotations
 
@@ -580,7 +580,7 @@ class ContainerStore:
         self._publish(container, "pause")
 
     def unpause(self, reference: str) -> None:
-        """Unpause a paused container (dockerd answers 500 when it is not)."""
+        """Unpause a paused container (dockerd returns 500 when it is not)."""
         container = self.get(reference)
         with self._lock:
             if not container.state.paused:

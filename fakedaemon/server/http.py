@@ -301,7 +301,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
                 close()
 
     def _send_bad_request(self, sock: socket.socket, bad: _BadRequest) -> None:
-        # Go's net/http answers protocol errors itself, in plain text, then
+        # Go's net/http responds to protocol errors itself, in plain text, then
         # closes its side and lingers so the client can read the answer
         # before the connection is torn down.
         body = bad.status if not bad.message else f"{bad.status}: {bad.message}"

@@ -151,7 +151,7 @@ def event_document(event: Event, version: Any) -> dict[str, Any]:
 
 
 def matches(event: Event, filters: Filters) -> bool:
-    """Return whether ``event`` passes every filter key dockerd knows."""
+    """Return whether ``event`` passes every filter key dockerd supports."""
     if not filters:
         return True
     attributes = event.attributes

@@ -37,25 +37,25 @@ def list_plugins(call: Call) -> Response:
 
 @router.get("/plugins/privileges", "GetPluginPrivileges")
 def privileges(call: Call) -> Response:
-    """List the privileges a remote plugin asks for: none are known."""
+    """List the privileges a remote plugin requests: none are known."""
     return json_response([])
 
 
 @router.get("/plugins/<path:name>/json", "PluginInspect")
 def inspect(call: Call, name: str) -> Response:
-    """Answer 404: no plugin is installed."""
+    """Raise 404, because no plugin is installed."""
     raise _not_found(name)
 
 
 @router.delete("/plugins/<path:name>", "PluginDelete")
 def delete(call: Call, name: str) -> Response:
-    """Answer 404: no plugin is installed."""
+    """Raise 404, because no plugin is installed."""
     raise _not_found(name)
 
 
 @router.post("/plugins/<path:name>/enable", "PluginEnable")
 def enable(call: Call, name: str) -> Response:
-    """Check the timeout as dockerd does, then answer 404."""
+    """Check the timeout as dockerd does, then raise 404."""
     timeout = call.query("timeout")
     if not timeout.lstrip("-").isdigit():
         raise DaemonError(f'strconv.Atoi: parsing "{timeout}": invalid syntax')
@@ -64,19 +64,19 @@ def enable(call: Call, name: str) -> Response:
 
 @router.post("/plugins/<path:name>/disable", "PluginDisable")
 def disable(call: Call, name: str) -> Response:
-    """Answer 404: no plugin is installed."""
+    """Raise 404, because no plugin is installed."""
     raise _not_found(name)
 
 
 @router.post("/plugins/<path:name>/push", "PluginPush")
 def push(call: Call, name: str) -> Response:
-    """Answer 404: no plugin is installed."""
+    """Raise 404, because no plugin is installed."""
     raise _not_found(name)
 
 
 @router.post("/plugins/<path:name>/set", "PluginSet")
 def set_settings(call: Call, name: str) -> Response:
-    """Check the body (a list of ``key=value``), then answer 404."""
+    """Check the body (a list of ``key=value``), then raise 404."""
     body = call.json_body()
     if not isinstance(body, list):
         raise InvalidParameter(
@@ -98,7 +98,7 @@ def pull(call: Call) -> Response:
 
 @router.post("/plugins/<path:name>/upgrade", "PluginUpgrade")
 def upgrade(call: Call, name: str) -> Response:
-    """Check the privileges body, then answer 404."""
+    """Check the privileges body, then raise 404."""
     _privileges_body(call)
     raise _not_found(name)
 

@@ -48,6 +48,6 @@ def create_checkpoint(call: Call, id: str) -> Response:
     "/containers/<id>/checkpoints/<checkpoint>", "CheckpointDelete", experimental=True
 )
 def delete_checkpoint(call: Call, id: str, checkpoint: str) -> Response:
-    """Answer as for a checkpoint that does not exist."""
+    """Raise the error dockerd gives for a checkpoint that does not exist."""
     call.engine.containers.get(id)
     raise InvalidParameter(f"checkpoint {checkpoint} does not exist")

@@ -1,9 +1,9 @@
-"""Swarm routes as an Engine that is not a swarm manager answers them.
+"""Swarm routes as an Engine that is not a swarm manager responds to them.
 
 NOTE: swarm mode itself is not emulated yet: every swarm, node, service,
-task, secret and config operation answers with dockerd's 503 for a node
+task, secret and config operation returns dockerd's 503 for a node
 outside a swarm, and ``POST /swarm/init`` and ``/swarm/join`` check their
-body and then answer 501.
+body and then return 501.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ _UNAVAILABLE_ROUTES = [
 
 
 def not_a_manager(call: Call, **_: str) -> Response:
-    """Answer 503 as a node outside any swarm."""
+    """Raise the 503 of a node outside any swarm."""
     raise Unavailable(NOT_A_MANAGER)
 
 

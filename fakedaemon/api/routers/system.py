@@ -37,7 +37,7 @@ def ping(call: Call) -> Response:
 
 @router.head("/_ping", "SystemPingHead")
 def ping_head(call: Call) -> Response:
-    """Answer with the ping headers and no body."""
+    """Return the ping headers with an empty body."""
     response = _ping(call, b"")
     response.headers["Content-Length"] = "0"
     return response

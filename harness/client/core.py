@@ -283,29 +283,38 @@ class ClientCore:
     def ping(self) -> PingResult:
         """Send ``HEAD /_ping``, falling back to ``GET``, and return its headers.
 
-        The ping is not versioned and does not trigger negotiation.
+        The ping is not versioned and does not trigger negotiation. As in the
+        moby client, a HEAD answered with 200 or 500 is final, because the
+        daemon handled it (a 500 means it is unhealthy), and so is a failure
+        to connect. Any other status, and under
+        :attr:`NegotiationPolicy.CURRENT` and ``CLIENT_V0_1`` any other
+        transport error, is retried with GET.
 
         Raises:
-            APIError: the GET fallback failed.
-            TransportError: the GET fallback could not be sent.
+            APIError: the final response failed.
+            TransportError: the final request could not be sent.
         """
+        path = clean_path(self._host.base_path + "/_ping")
+        url = self.display_url(path, Query())
         try:
-            response = self._send(
-                "HEAD", clean_path(self._host.base_path + "/_ping"), Query()
-            )
-            response.close()
+            response = self._send("HEAD", path, Query())
+        except ConnectError:
+            raise
         except TransportError as error:
+            if not self._policy.retries_ping_after_transport_error:
+                raise
             logger.debug("HEAD /_ping failed, retrying with GET: %s", error)
         else:
-            if response.status_code == 200:
+            response.close()
+            if response.status_code in (200, 500):
+                raise_for_response(response, request_url=url, read_body=False)
                 return PingResult.from_headers(response.headers)
             logger.debug(
                 "HEAD /_ping returned %d, retrying with GET", response.status_code
             )
 
-        path = clean_path(self._host.base_path + "/_ping")
         response = self._send("GET", path, Query())
-        raise_for_response(response, request_url=self.display_url(path, Query()))
+        raise_for_response(response, request_url=url)
         return PingResult.from_headers(response.headers)
 
     def negotiate_api_version(self) -> str:

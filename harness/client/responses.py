@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from harness.client.errors import error_class_for_status
+from harness.client.gojson import check_syntax
 
 BODY_LIMIT = 1024 * 1024
 """Bytes of an error body the client reads before giving up (1 MiB)."""
@@ -83,10 +84,11 @@ def error_message(
         except ValueError as error:
             return f"error reading JSON: {error}"
         if not message:
+            # The text is not trimmed, and it gets the prefix all the same.
             code = response.status_code
             return (
-                f"API returned a {code} ({_status_text(code)}) but provided no "
-                "error-message"
+                f"Error response from daemon: API returned a {code} "
+                f"({_status_text(code)}) but provided no error-message"
             )
         return f"Error response from daemon: {_go_trim_space(message)}"
 
@@ -135,45 +137,51 @@ def _go_trim_space(text: str) -> str:
     return text.strip(" \t\n\v\f\r\x85\xa0")
 
 
+class _JSONObject(list[tuple[str, Any]]):
+    """A decoded JSON object as its key and value pairs, in input order."""
+
+
 def _decode_error_json(body: bytes) -> str:
     """Return the ``message`` of an error body, raising ValueError like Go.
 
-    The texts imitate Go's ``encoding/json`` for the common cases (empty, cut
-    off or non-JSON bodies).
+    Go's ``json.Unmarshal`` checks the syntax of the whole body first, then
+    fills the ``message`` field from every key equal to ``message`` ignoring
+    case (the last one wins), and leaves it empty for a JSON ``null``.
     """
-    text = body.decode("utf-8", "replace")
-    try:
-        value: Any = json.loads(text)
-    except json.JSONDecodeError as error:
-        if not text.strip() or error.pos >= len(text.rstrip()):
-            raise ValueError("unexpected end of JSON input") from None
-        char = text[error.pos]
-        if error.msg == "Extra data":
-            raise ValueError(
-                f"invalid character {char!r} after top-level value"
-            ) from None
-        raise ValueError(
-            f"invalid character {char!r} looking for beginning of value"
-        ) from None
+    check_syntax(body)
+    value: Any = json.loads(
+        body.decode("utf-8", "replace"), object_pairs_hook=_JSONObject
+    )
 
-    # NOTE: Go names its own struct type in these messages (which one depends
-    # on the client version), so the texts here match only in shape.
     if value is None:
         return ""
-    if not isinstance(value, dict):
+    if not isinstance(value, _JSONObject):
         kind = _go_json_kind(value)
+        # NOTE: Go names the target type here. The client of Engine 28.2
+        # prints types.ErrorResponse; later clients may name another package.
         raise ValueError(
-            f"json: cannot unmarshal {kind} into Go value of type ErrorResponse"
+            f"json: cannot unmarshal {kind} into Go value of type types.ErrorResponse"
         )
-    message = value.get("message")
-    if message is None:
-        return ""
-    if not isinstance(message, str):
-        kind = _go_json_kind(message)
-        raise ValueError(
-            f"json: cannot unmarshal {kind} into Go struct field "
-            "ErrorResponse.message of type string"
-        )
+
+    message = ""
+    type_error: str | None = None
+    for key, item in value:
+        # Go folds case rune by rune, so "meßage" does not match as it would
+        # under str.casefold().
+        if len(key) != len("message") or key.casefold() != "message":
+            continue
+        if item is None:
+            continue
+        if isinstance(item, str):
+            message = item
+        elif type_error is None:
+            # Go keeps decoding and reports the first type error at the end.
+            type_error = (
+                f"json: cannot unmarshal {_go_json_kind(item)} into Go struct "
+                "field ErrorResponse.message of type string"
+            )
+    if type_error is not None:
+        raise ValueError(type_error)
     return message
 
 
@@ -185,6 +193,8 @@ def _go_json_kind(value: object) -> str:
         return "number"
     if isinstance(value, str):
         return "string"
+    if isinstance(value, _JSONObject):
+        return "object"
     if isinstance(value, list):
         return "array"
     return "object"

@@ -44,6 +44,18 @@ class NegotiationPolicy(enum.Enum):
         return client_max
 
     @property
+    def retries_ping_after_transport_error(self) -> bool:
+        """Whether a HEAD ``/_ping`` that failed in transport is retried with GET.
+
+        The Engine 28.x client counts every transport error as a failure to
+        connect, so it never retries; a failure to connect is never retried.
+        """
+        # NOTE: the later generations' behaviour is taken from the moby
+        # source comment "We managed to connect, but got some error; continue
+        # and try GET request" and has not been run against a Go client.
+        return self is not NegotiationPolicy.ENGINE_V28
+
+    @property
     def checks_minimum(self) -> bool:
         """Whether a daemon below the client's minimum fails negotiation."""
         return self is not NegotiationPolicy.ENGINE_V28

@@ -124,7 +124,10 @@ def test_truncated_json(daemon: MockDaemon, make_client: ClientFactory) -> None:
 
 def test_json_without_message(daemon: MockDaemon, make_client: ClientFactory) -> None:
     error = _fail_with(daemon, make_client, httpx.Response(409, json={"other": 1}))
-    assert str(error) == ("API returned a 409 (Conflict) but provided no error-message")
+    assert str(error) == (
+        "Error response from daemon: API returned a 409 (Conflict) but provided "
+        "no error-message"
+    )
     assert isinstance(error, ConflictError)
 
 

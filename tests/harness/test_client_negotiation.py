@@ -53,10 +53,18 @@ def test_head_failure_falls_back_to_get(
     daemon: MockDaemon, make_client: ClientFactory
 ) -> None:
     _version_route(daemon)
-    daemon.ping_status = 500
+    daemon.ping_status = 503
     client = make_client()
     client.system_version()
     assert daemon.paths()[:2] == ["HEAD /_ping", "GET /_ping"]
+
+
+def test_head_500_is_final(daemon: MockDaemon, make_client: ClientFactory) -> None:
+    _version_route(daemon)
+    daemon.ping_status = 500
+    client = make_client()
+    client.system_version()
+    assert daemon.paths() == ["HEAD /_ping", "GET /v1.55/version"]
 
 
 def test_failed_negotiation_retried(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -30,6 +31,8 @@ HIJACK_KEY = "fakedaemon.hijack"
 """WSGI environ key of the server's hijack function, absent in-process."""
 
 PAGE_NOT_FOUND = dump_line({"message": "page not found"})
+
+_VERSION_PREFIX = re.compile(r"^/v([0-9.]+)(?=/)")
 
 
 class Middleware(Protocol):
@@ -86,6 +89,8 @@ class APIApp:
         self.middlewares: list[Middleware] = []
         """Wrappers around ``dispatch``, outermost first (control, faults, journal)."""
         self.routes, self.url_map = _route_table()
+        self.unversioned_routes: dict[str, Route] = {}
+        """Routes outside the URL map, by exact path and any method (``/debug``)."""
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -105,8 +110,27 @@ class APIApp:
         try:
             endpoint, arguments = adapter.match()
         except HTTPException:
-            return _page_not_found()
+            return self._unmatched(request)
         route = self.routes[endpoint]
+        request.environ["fakedaemon.operation"] = route.operation
+        return self._run(request, route, arguments)
+
+    def _unmatched(self, request: Request) -> Response:
+        """Serve OPTIONS on any path and the unversioned routes, else 404.
+
+        dockerd's system router answers ``OPTIONS /{anyroute:.*}`` (CORS
+        preflights) with an empty 200; its debug router matches ``/debug/...``
+        for every method and without a version prefix.
+        """
+        route = self.unversioned_routes.get(request.path)
+        arguments: dict[str, Any] = {}
+        if route is None and request.method == "OPTIONS":
+            route = OPTIONS_ROUTE
+            prefix = _VERSION_PREFIX.match(request.path)
+            if prefix is not None:
+                arguments["version"] = prefix.group(1)
+        if route is None:
+            return _page_not_found()
         request.environ["fakedaemon.operation"] = route.operation
         return self._run(request, route, arguments)
 
@@ -199,6 +223,16 @@ def _with(response: Response, headers: dict[str, str]) -> Response:
     for name, value in headers.items():
         response.headers[name] = value
     return response
+
+
+def _options(call: Call) -> Response:
+    # Go writes no Content-Type for an empty body.
+    response = Response(b"", status=200)
+    response.headers.remove("Content-Type")
+    return response
+
+
+OPTIONS_ROUTE = Route("OPTIONS", "/<path:anyroute>", _options, "Options")
 
 
 def _page_not_found() -> Response:

@@ -1,0 +1,86 @@
+"""What a run of the suite measures with: the scale, the folders, the real Engine."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How many runs and objects each figure uses."""
+
+    runs: int
+    """Runs per figure; each figure is the median over them."""
+    requests: int
+    """Requests per run and client for the request rates."""
+    clients: int
+    """Client processes of the concurrent request rates."""
+    lifecycle: int
+    """Containers run and removed per run on the fake."""
+    real_lifecycle: int
+    """Containers run and removed per run on the real Engine."""
+    log_bytes: int
+    """Bytes a container writes for the log throughput."""
+    events: int
+    """Containers created per run for the events latency."""
+    sizes: tuple[int, ...]
+    """Container and image counts of the growth figures."""
+    real_containers: int
+    """Containers created on the real Engine for the listing reference."""
+    memory_objects: int
+    """Containers and images created to measure memory per object."""
+    fixture_tests: int
+    """Tests per pytest run for the fixture costs."""
+    starts: int
+    """Runs of the start and import figures."""
+
+
+FULL = Scale(
+    runs=5,
+    requests=2000,
+    clients=4,
+    lifecycle=300,
+    real_lifecycle=20,
+    log_bytes=16 * 1024 * 1024,
+    events=50,
+    sizes=(10, 100, 200, 1_000, 10_000, 100_000),
+    real_containers=200,
+    memory_objects=2000,
+    fixture_tests=200,
+    starts=10,
+)
+"""The scale of a full run (about ten to fifteen minutes)."""
+
+QUICK = Scale(
+    runs=3,
+    requests=500,
+    clients=4,
+    lifecycle=100,
+    real_lifecycle=10,
+    log_bytes=4 * 1024 * 1024,
+    events=20,
+    sizes=(10, 200, 1_000, 10_000),
+    real_containers=200,
+    memory_objects=500,
+    fixture_tests=50,
+    starts=5,
+)
+"""A smaller scale for a first look (a few minutes)."""
+
+
+@dataclass
+class Context:
+    """Settings of one run of the suite."""
+
+    scale: Scale
+    workdir: Path
+    """A short folder for sockets and temporary files (socket paths are short)."""
+    real_engine: str | None = None
+    """``DOCKER_HOST`` of the real Engine to compare with, or None."""
+    real_dockerd: Path | None = None
+    """A script run as ``SCRIPT start 20.10 DIR`` and ``SCRIPT stop DIR`` to time
+    the start of a real Engine, or None to skip that figure."""
+    python: str = field(default=sys.executable)
+    """The interpreter that runs the child processes."""

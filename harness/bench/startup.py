@@ -1,0 +1,203 @@
+"""Import time, start to the first answered ``/_ping``, and idle memory."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .context import Context
+from .figures import Figure, Sample, at_least_real, below
+from .server import child_environ, rss_bytes
+from .timing import now
+
+logger = logging.getLogger("harness")
+
+SECTION = "Import and start"
+
+_PING = b"GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n"
+
+
+def ping_socket(path: str | Path, timeout: float = 5.0) -> bool:
+    """Send one ``GET /_ping`` to a unix socket; return whether it answered 200."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(timeout)
+            connection.connect(str(path))
+            connection.sendall(_PING)
+            return connection.recv(16).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+def wait_for_ping(path: Path, deadline: float, interval: float = 0.001) -> float:
+    """Poll ``path`` until ``/_ping`` answers; return the time it did (``now()``).
+
+    Raises:
+        TimeoutError: nothing answered before ``deadline`` (a ``now()`` value).
+    """
+    while now() < deadline:
+        if path.exists() and ping_socket(path):
+            return now()
+        time.sleep(interval)
+    raise TimeoutError(f"no answer to /_ping on {path} before the deadline")
+
+
+def import_seconds(context: Context, module: str) -> list[float]:
+    """Return, per run, how much longer ``python -c 'import module'`` takes than
+    ``python -c pass``."""
+    environ = child_environ()
+
+    def run(code: str) -> float:
+        started = now()
+        subprocess.run([context.python, "-c", code], check=True, env=environ)
+        return now() - started
+
+    run(f"import {module}")  # Warm the file system cache and the .pyc files.
+    return [run(f"import {module}") - run("pass") for _ in range(context.scale.starts)]
+
+
+def thread_start_seconds(context: Context) -> list[float]:
+    """Time ``Daemon(...)``, ``start()`` and the first ``/_ping`` in this process."""
+    from fakedaemon import Daemon, DaemonConfig
+
+    path = context.workdir / "thread.sock"
+    result = []
+    # The first run loads the modules; it is left out of the figure.
+    for _ in range(context.scale.starts + 1):
+        started = now()
+        daemon = Daemon(DaemonConfig(), hosts=[f"unix://{path}"]).start()
+        try:
+            if not ping_socket(path):
+                raise RuntimeError("the daemon did not answer its first /_ping")
+            result.append(now() - started)
+        finally:
+            daemon.stop()
+    return result[1:]
+
+
+def serve_start(context: Context) -> tuple[list[float], list[float]]:
+    """Time ``fakedaemon serve`` from spawn to the first answered ``/_ping``.
+
+    Returns the seconds of each run and the resident memory (bytes) of each
+    fresh process right after its first answer.
+    """
+    path = context.workdir / "serve.sock"
+    seconds, memory = [], []
+    for _ in range(context.scale.starts):
+        started = now()
+        process = subprocess.Popen(
+            [context.python, "-m", "fakedaemon", "serve", "-H", f"unix://{path}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=child_environ(),
+        )
+        try:
+            seconds.append(wait_for_ping(path, started + 30) - started)
+            memory.append(float(rss_bytes(process.pid)))
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+    return seconds, memory
+
+
+def real_start_seconds(context: Context, runs: int) -> list[float]:
+    """Time a real Engine 20.10 from ``real-dockerd start`` to its first answer."""
+    assert context.real_dockerd is not None
+    result = []
+    for index in range(runs):
+        folder = context.workdir / f"rd{index}"
+        path = folder / "docker.sock"
+        started = now()
+        process = subprocess.Popen(
+            [str(context.real_dockerd), "start", "20.10", str(folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            result.append(wait_for_ping(path, started + 60, interval=0.005) - started)
+        finally:
+            # The script goes on to import busybox; let it finish, then stop.
+            process.wait(timeout=120)
+            subprocess.run(
+                [str(context.real_dockerd), "stop", str(folder)],
+                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
+def real_engine_rss(real_engine: str) -> float | None:
+    """Return the resident memory of a local dockerd, found by its pidfile.
+
+    Looks for ``docker.pid`` beside the socket, where ``dockerd --pidfile``
+    was pointed by the script that started it; None when there is none.
+    """
+    parts = urlsplit(real_engine)
+    if parts.scheme != "unix":
+        return None
+    pidfile = Path(parts.path).parent / "docker.pid"
+    try:
+        return float(rss_bytes(int(pidfile.read_text().strip())))
+    except (OSError, ValueError):
+        return None
+
+
+def measure(context: Context) -> list[Figure]:
+    """Measure import times, start times and the idle memory."""
+    figures = []
+    for module in ("fakedaemon", "harness.pytest_plugin"):
+        values = [seconds * 1000 for seconds in import_seconds(context, module)]
+        figures.append(
+            Figure(SECTION, f"import {module}", "ms", "lower", Sample.of(values))
+        )
+    thread = [seconds * 1000 for seconds in thread_start_seconds(context)]
+    figures.append(
+        Figure(
+            SECTION,
+            "Daemon in a thread: construct, start, first /_ping",
+            "ms",
+            "lower",
+            Sample.of(thread),
+            target=below(20, "ms"),
+        )
+    )
+    seconds, memory = serve_start(context)
+    real_start = None
+    if context.real_dockerd is not None:
+        real_start = Sample.of(
+            [value * 1000 for value in real_start_seconds(context, 3)]
+        )
+    figures.append(
+        Figure(
+            SECTION,
+            "`fakedaemon serve`: spawn to first /_ping (real: real Engine start)",
+            "ms",
+            "lower",
+            Sample.of([value * 1000 for value in seconds]),
+            real=real_start,
+            target=at_least_real() if real_start else None,
+        )
+    )
+    real_rss = real_engine_rss(context.real_engine) if context.real_engine else None
+    figures.append(
+        Figure(
+            SECTION,
+            "memory idle: RSS of a fresh `fakedaemon serve` (real: dockerd RSS)",
+            "MB",
+            "lower",
+            Sample.of([value / 2**20 for value in memory]),
+            real=Sample.of([real_rss / 2**20]) if real_rss else None,
+            target=below(40, "MB"),
+            note="the real Engine's figure is its dockerd process as it runs "
+            "now, without containerd",
+        )
+    )
+    return figures

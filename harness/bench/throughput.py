@@ -1,0 +1,189 @@
+"""Request rates and latencies over a unix socket and in-process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from .context import Context
+from .figures import Figure, Sample, at_least_real
+from .hosts import http_client
+from .server import ServerProcess, child_environ
+from .timing import now, percentile
+
+SECTION = "Requests"
+
+PATHS = ("/_ping", "/version", "/containers/json", "/images/json")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One run of requests: the aggregate rate and the latencies, in seconds."""
+
+    rate: float
+    latencies: list[float]
+
+    @property
+    def median(self) -> float:
+        """The median latency of the run."""
+        return percentile(self.latencies, 0.5)
+
+    @property
+    def p99(self) -> float:
+        """The 99th percentile latency of the run."""
+        return percentile(self.latencies, 0.99)
+
+
+def run_requests(client: httpx.Client, path: str, count: int) -> RunResult:
+    """Send ``count`` requests for ``path`` on one keep-alive client."""
+    client.get(path).raise_for_status()
+    latencies = []
+    started = now()
+    for _ in range(count):
+        before = now()
+        client.get(path).raise_for_status()
+        latencies.append(now() - before)
+    return RunResult(count / (now() - started), latencies)
+
+
+def run_workers(context: Context, host: str, path: str) -> RunResult:
+    """Send requests from ``scale.clients`` worker processes at once."""
+    command = [context.python, "-m", "harness.bench.worker", host, path]
+    workers = [
+        subprocess.Popen(
+            [*command, str(context.scale.requests)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=child_environ(),
+        )
+        for _ in range(context.scale.clients)
+    ]
+    try:
+        for worker in workers:
+            assert worker.stdout is not None
+            line = worker.stdout.readline()
+            if line.strip() != "ready":
+                raise RuntimeError(f"a client worker failed to start: {line!r}")
+        for worker in workers:
+            assert worker.stdin is not None
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        reports = []
+        for worker in workers:
+            assert worker.stdout is not None
+            reports.append(json.loads(worker.stdout.read()))
+    finally:
+        for worker in workers:
+            worker.wait(timeout=300)
+    started = min(report["start"] for report in reports)
+    ended = max(report["end"] for report in reports)
+    latencies = [value for report in reports for value in report["latencies"]]
+    return RunResult(len(latencies) / (ended - started), latencies)
+
+
+def _figures(
+    label: str,
+    fake: list[RunResult],
+    real: list[RunResult] | None,
+) -> list[Figure]:
+    def sample(
+        runs: list[RunResult] | None, value: Callable[[RunResult], float]
+    ) -> Sample | None:
+        return Sample.of([value(run) for run in runs]) if runs else None
+
+    def rate(run: RunResult) -> float:
+        return run.rate
+
+    def median_ms(run: RunResult) -> float:
+        return run.median * 1000
+
+    def p99_ms(run: RunResult) -> float:
+        return run.p99 * 1000
+
+    return [
+        Figure(
+            SECTION,
+            f"{label}: rate",
+            "req/s",
+            "higher",
+            sample(fake, rate),
+            sample(real, rate),
+            target=at_least_real(),
+        ),
+        Figure(
+            SECTION,
+            f"{label}: latency median",
+            "ms",
+            "lower",
+            sample(fake, median_ms),
+            sample(real, median_ms),
+        ),
+        Figure(
+            SECTION,
+            f"{label}: latency p99",
+            "ms",
+            "lower",
+            sample(fake, p99_ms),
+            sample(real, p99_ms),
+        ),
+    ]
+
+
+def measure(context: Context) -> list[Figure]:
+    """Measure each path with one client, with several, and in-process."""
+    scale = context.scale
+    figures: list[Figure] = []
+    with ServerProcess(context.workdir / "rates.sock") as server:
+        hosts = [server.host]
+        if context.real_engine:
+            hosts.append(context.real_engine)
+        for path in PATHS:
+            single: dict[str, list[RunResult]] = {host: [] for host in hosts}
+            for host in hosts:
+                with http_client(host) as client:
+                    for _ in range(scale.runs):
+                        single[host].append(
+                            run_requests(client, path, scale.requests)
+                        )
+            figures += _figures(
+                f"GET {path}, 1 client",
+                single[server.host],
+                single.get(context.real_engine or ""),
+            )
+            many: dict[str, list[RunResult]] = {host: [] for host in hosts}
+            for _ in range(scale.runs):
+                for host in hosts:
+                    many[host].append(run_workers(context, host, path))
+            figures += _figures(
+                f"GET {path}, {scale.clients} client processes",
+                many[server.host],
+                many.get(context.real_engine or ""),
+            )
+    figures += _inprocess(context)
+    return figures
+
+
+def _inprocess(context: Context) -> list[Figure]:
+    from fakedaemon import Daemon
+    from harness.inprocess import http_client as inprocess_client
+
+    daemon = Daemon()
+    figures = []
+    try:
+        with inprocess_client(daemon) as client:
+            for path in PATHS:
+                runs = [
+                    run_requests(client, path, context.scale.requests)
+                    for _ in range(context.scale.runs)
+                ]
+                rate, median, _ = _figures(f"GET {path}, in-process", runs, None)
+                rate.target = None
+                figures += [rate, median]
+    finally:
+        daemon.engine.close()
+    return figures

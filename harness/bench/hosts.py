@@ -64,9 +64,7 @@ def run_removed(client: httpx.Client, command: list[str]) -> None:
 def remove_bench_containers(client: httpx.Client) -> int:
     """Force-remove every container that carries ``BENCH_LABEL``; return the count."""
     filters = json.dumps({"label": [BENCH_LABEL]})
-    response = client.get(
-        "/containers/json", params={"all": "1", "filters": filters}
-    )
+    response = client.get("/containers/json", params={"all": "1", "filters": filters})
     response.raise_for_status()
     removed = 0
     for container in response.json():
@@ -83,4 +81,3 @@ def remove_bench_containers(client: httpx.Client) -> int:
                 answer.text,
             )
     return removed
-

@@ -126,9 +126,7 @@ def events_latencies(host: str, count: int) -> list[float]:
     return result
 
 
-def _median_over_runs(
-    measure_run: Callable[[], list[float]], runs: int
-) -> list[float]:
+def _median_over_runs(measure_run: Callable[[], list[float]], runs: int) -> list[float]:
     """Return the median of each run's values."""
     from statistics import median
 

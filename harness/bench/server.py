@@ -40,7 +40,7 @@ def fill(daemon: Daemon, containers: int, images: int) -> None:
         container = engine.containers.create(
             {"Image": "busybox:latest", "Cmd": ["true"], "Labels": labels},
             None,
-            name=f"bench-{index}",
+            name=f"fdbench-{index}",
         )
         if marked:
             engine.containers.start(container.id)

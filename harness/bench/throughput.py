@@ -147,9 +147,7 @@ def measure(context: Context) -> list[Figure]:
             for host in hosts:
                 with http_client(host) as client:
                     for _ in range(scale.runs):
-                        single[host].append(
-                            run_requests(client, path, scale.requests)
-                        )
+                        single[host].append(run_requests(client, path, scale.requests))
             figures += _figures(
                 f"GET {path}, 1 client",
                 single[server.host],

@@ -1,0 +1,261 @@
+"""How listing, inspecting, filtering and memory grow with the number of objects."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import httpx
+
+from .context import Context
+from .figures import Figure, Sample, Target, at_least_real, below
+from .hosts import create_container, http_client, remove_bench_containers
+from .server import MARK_LABEL, ServerProcess, rss_bytes
+from .timing import now
+
+if TYPE_CHECKING:
+    from fakedaemon.daemon import Daemon
+
+logger = logging.getLogger("harness")
+
+SECTION = "Growth"
+
+NAME = "fdbench-42"
+"""The container the name filter and inspect look for; it exists at every size."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """A request of the growth figures and the label of its row."""
+
+    label: str
+    path: str
+    params: dict[str, str]
+
+
+def queries() -> list[Query]:
+    """Return the requests measured at every size."""
+
+    def filtered(key: str, value: str) -> dict[str, str]:
+        return {"all": "1", "filters": json.dumps({key: [value]})}
+
+    return [
+        Query("GET /containers/json?all=1", "/containers/json", {"all": "1"}),
+        Query(
+            "GET /containers/json, label filter (1 in 100)",
+            "/containers/json",
+            filtered("label", MARK_LABEL),
+        ),
+        Query(
+            "GET /containers/json, name filter",
+            "/containers/json",
+            filtered("name", NAME),
+        ),
+        Query(
+            "GET /containers/json, status=exited (1 in 100)",
+            "/containers/json",
+            filtered("status", "exited"),
+        ),
+        Query(f"GET /containers/{NAME}/json", f"/containers/{NAME}/json", {}),
+        Query("GET /images/json", "/images/json", {}),
+    ]
+
+
+def request_rates(
+    client: httpx.Client, query: Query, runs: int, count: int
+) -> list[float]:
+    """Return requests per second of ``query`` over ``runs`` runs of ``count``."""
+    client.get(query.path, params=query.params).raise_for_status()
+    result = []
+    for _ in range(runs):
+        started = now()
+        for _ in range(count):
+            client.get(query.path, params=query.params).raise_for_status()
+        result.append(count / (now() - started))
+    return result
+
+
+def per_run_count(size: int, requests: int) -> int:
+    """Return requests per run: fewer for large sets, so a run takes about a second."""
+    return max(1, min(requests, 20_000 // max(size, 1)))
+
+
+def fill_real(client: httpx.Client, count: int) -> None:
+    """Create ``count`` containers on the real Engine shaped as the fake's fill."""
+    remove_bench_containers(client)
+    for index in range(count):
+        marked = index % 100 == 0
+        labels = {MARK_LABEL: "1"} if marked else {}
+        container_id = create_container(
+            client, ["true"], labels=labels, name=f"fdbench-{index}"
+        )
+        if marked:
+            client.post(f"/containers/{container_id}/start").raise_for_status()
+            client.post(f"/containers/{container_id}/wait").raise_for_status()
+
+
+def measure_real(context: Context) -> tuple[dict[str, list[float]], str]:
+    """Measure every query on the real Engine with ``real_containers`` containers."""
+    assert context.real_engine is not None
+    scale = context.scale
+    count = per_run_count(scale.real_containers, scale.requests)
+    with http_client(context.real_engine) as client:
+        try:
+            fill_real(client, scale.real_containers)
+            listed = len(client.get("/containers/json", params={"all": "1"}).json())
+            rates = {
+                query.label: request_rates(client, query, scale.runs, count)
+                for query in queries()
+            }
+        finally:
+            remove_bench_containers(client)
+    return rates, f"the real Engine listed {listed} containers"
+
+
+def measure_size(context: Context, size: int) -> tuple[dict[str, list[float]], float]:
+    """Measure every query on a fake filled with ``size`` containers and images.
+
+    Returns the rates by query label and the server's resident memory in bytes.
+    """
+    scale = context.scale
+    runs = scale.runs if size <= 10_000 else min(scale.runs, 3)
+    count = per_run_count(size, scale.requests)
+    socket_path = context.workdir / "growth.sock"
+    with ServerProcess(socket_path, containers=size, images=size) as server:
+        memory = float(rss_bytes(server.pid))
+        with http_client(server.host, timeout=600) as client:
+            rates = {
+                query.label: request_rates(client, query, runs, count)
+                for query in queries()
+            }
+    return rates, memory
+
+
+def tracemalloc_per_object(create: Callable[[int], None], count: int) -> float:
+    """Return the bytes Python allocates, and keeps, per object ``create`` makes."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        create(count)
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    return (after - before) / count
+
+
+def make_stopped_containers(daemon: Daemon, count: int) -> None:
+    """Create ``count`` containers of ``true`` and run each to its end."""
+    engine = daemon.engine
+    first = len(engine.containers.all())
+    for index in range(first, first + count):
+        container = engine.containers.create(
+            {"Image": "busybox:latest", "Cmd": ["true"]}, None, name=f"memory-{index}"
+        )
+        engine.containers.start(container.id)
+        engine.containers.wait(container, "not-running")
+
+
+def add_images(daemon: Daemon, count: int) -> None:
+    """Add ``count`` images derived from busybox with ``control.images.add``."""
+    first = len(daemon.control.images.definitions)
+    for index in range(first, first + count):
+        daemon.control.images.add(f"memory/image-{index}:latest")
+
+
+def memory_per_object(context: Context) -> tuple[list[float], list[float]]:
+    """Return bytes per stopped container and per image, one value per run."""
+    from fakedaemon import Daemon
+
+    containers, images = [], []
+    count = context.scale.memory_objects
+    for _ in range(min(context.scale.runs, 3)):
+        daemon = Daemon()
+        try:
+            # Load the modules and warm the caches first.
+            make_stopped_containers(daemon, 10)
+            add_images(daemon, 10)
+            containers.append(
+                tracemalloc_per_object(
+                    functools.partial(make_stopped_containers, daemon), count
+                )
+            )
+            images.append(
+                tracemalloc_per_object(functools.partial(add_images, daemon), count)
+            )
+        finally:
+            daemon.engine.close()
+    return containers, images
+
+
+def measure(context: Context) -> list[Figure]:
+    """Measure the queries at every size, the real reference and memory."""
+    scale = context.scale
+    sizes = sorted(set(scale.sizes))
+    real: dict[str, list[float]] = {}
+    real_note = ""
+    if context.real_engine:
+        real, real_note = measure_real(context)
+    measured: dict[int, dict[str, list[float]]] = {}
+    memory: dict[int, float] = {}
+    for size in sizes:
+        started = now()
+        measured[size], memory[size] = measure_size(context, size)
+        logger.info("growth: %d containers and images in %.1f s", size, now() - started)
+    figures: list[Figure] = []
+    for query in queries():
+        for size in sizes:
+            reference = size == scale.real_containers and bool(real)
+            figures.append(
+                Figure(
+                    SECTION,
+                    f"{query.label}, {size:,} containers and images",
+                    "req/s",
+                    "higher",
+                    Sample.of(measured[size][query.label]),
+                    Sample.of(real[query.label]) if reference else None,
+                    target=_target(query) if reference else None,
+                    note=real_note if reference else "",
+                )
+            )
+    containers, images = memory_per_object(context)
+    figures += [
+        Figure(
+            SECTION,
+            "memory per stopped container (tracemalloc, "
+            f"{scale.memory_objects:,} containers)",
+            "KB",
+            "lower",
+            Sample.of([value / 1024 for value in containers]),
+            target=below(4, "KB"),
+        ),
+        Figure(
+            SECTION,
+            f"memory per image (tracemalloc, {scale.memory_objects:,} images)",
+            "KB",
+            "lower",
+            Sample.of([value / 1024 for value in images]),
+        ),
+    ]
+    figures += [
+        Figure(
+            SECTION,
+            f"RSS of a server with {size:,} containers and {size:,} images",
+            "MB",
+            "lower",
+            Sample.of([memory[size] / 2**20]),
+        )
+        for size in sizes
+    ]
+    return figures
+
+
+def _target(query: Query) -> Target:
+    # Listing is what tests do most, so it is held to a higher bar.
+    if query.path == "/containers/json":
+        return at_least_real(10)
+    return at_least_real()

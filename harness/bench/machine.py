@@ -1,0 +1,66 @@
+"""A description of the machine the suite ran on."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+import httpx
+
+from .hosts import http_client
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _memory() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return f"{int(line.split()[1]) / 2**20:.1f} GiB"
+    except OSError:
+        pass
+    return "unknown"
+
+
+def _os_name() -> str:
+    try:
+        release = platform.freedesktop_os_release()
+        name = release.get("PRETTY_NAME", release.get("NAME", ""))
+    except OSError:
+        name = platform.system()
+    return f"{name}, kernel {platform.release()}"
+
+
+def engine_version(host: str) -> str:
+    """Return ``Engine VERSION (API X.YY)`` of the daemon at ``host``."""
+    try:
+        with http_client(host, timeout=10) as client:
+            version = client.get("/version").json()
+    except (httpx.HTTPError, ValueError) as error:
+        return f"unknown ({error})"
+    return f"Engine {version.get('Version')} (API {version.get('ApiVersion')})"
+
+
+def describe(real_engine: str | None) -> dict[str, str]:
+    """Return the machine, software and engines of this run, as labelled text."""
+    from fakedaemon import __version__
+
+    details = {
+        "CPU": f"{_cpu_model()}, {os.cpu_count()} logical cores",
+        "Memory": _memory(),
+        "OS": _os_name(),
+        "Python": f"{platform.python_implementation()} {platform.python_version()}",
+        "fakedaemon": __version__,
+    }
+    if real_engine:
+        details["Real Engine"] = f"{engine_version(real_engine)} at {real_engine}"
+    return details

@@ -28,6 +28,24 @@ class DaemonConfig:
     ncpu: int = 2
     mem_total: int = 8 * 1024**3
     environ: dict[str, str] | None = None
+    data_root: str | None = None
+    """Folder where state is saved and restored; None keeps state in memory."""
+    api_cors_header: str = ""
+    """``Access-Control-Allow-Origin`` value; empty sends no CORS headers."""
+    authorization_rules: str | None = None
+    """JSON file of the authorization policy (``fakedaemon.authz``)."""
+    tls: bool = False
+    tls_verify: bool = False
+    tls_ca_cert: str | None = None
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    group: str | None = None
+    """Group (name or number) that owns the unix sockets."""
+    pidfile: str | None = None
+    log_level: str = "info"
+    log_format: str = "text"
+    save_delay: float = 0.2
+    """Seconds a state change waits before it is saved under ``data_root``."""
 
     def profile(self) -> EngineProfile:
         """Return the engine profile with this configuration's API range applied.

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
-import sys
 import threading
 from types import FrameType
+from typing import Any
 
 from ..config import DaemonConfig
+from ..configfile import ConfigFileError, merge, read_file, reloadable
+from ..persistence import DataRootError
 from ..profiles import DEFAULT_PROFILE, PROFILES
+from ..server import logs
 from ..server.listeners import default_socket_path, is_loopback, parse_address
+from ..server.notify import notify
+from ..server.pidfile import PidFile, PidFileError
 
 logger = logging.getLogger("fakedaemon")
 
@@ -28,47 +34,108 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="serve the Engine API until interrupted",
         description="Serve the Docker Engine API on unix sockets or loopback TCP.",
     )
+    # Every default is None, so a flag that was given can be told from one
+    # that was not when the configuration file is merged in.
     serve.add_argument(
         "-H",
         "--host",
         action="append",
-        default=[],
+        default=None,
         metavar="ADDRESS",
         help="listen on unix:///PATH or tcp://127.0.0.1:PORT (port 0 picks a "
         f"free port); repeatable; default unix://{default_socket_path()}",
     )
-    serve.add_argument("-D", "--debug", action="store_true", help="log every request")
     serve.add_argument(
-        "--engine",
-        default=DEFAULT_PROFILE,
-        choices=sorted(PROFILES),
-        help=f"Docker Engine release to reproduce (default {DEFAULT_PROFILE})",
+        "--config-file", metavar="FILE", help="daemon.json file of settings"
     )
-    serve.add_argument("--min-api-version", help="oldest API version served")
-    serve.add_argument("--max-api-version", help="newest API version served")
-    serve.add_argument(
-        "--experimental", action="store_true", help="enable experimental routes"
-    )
-    serve.add_argument(
-        "--offline",
-        action="store_true",
-        help="fail every pull as an Engine without registry access does",
-    )
-    serve.add_argument(
-        "--seed", type=int, help="seed for ids and names, for reproducible runs"
-    )
-    serve.add_argument(
-        "--image",
-        action="append",
-        default=None,
-        metavar="REFERENCE",
-        help="image present at start; repeatable (default busybox:latest)",
-    )
+    _add_flags(serve)
+    _add_tls_flags(serve)
+    _add_operation_flags(serve)
     serve.set_defaults(run=serve_command)
     env = commands.add_parser(
         "env", help="print the DOCKER_HOST export line for the default socket"
     )
     env.set_defaults(run=env_command)
+
+
+def _add_flags(serve: argparse.ArgumentParser) -> None:
+    flag = serve.add_argument
+    flag("-D", "--debug", action="store_true", default=None, help="log every request")
+    flag(
+        "--engine",
+        choices=sorted(PROFILES),
+        help=f"Docker Engine release to reproduce (default {DEFAULT_PROFILE})",
+    )
+    flag("--min-api-version", help="oldest API version served")
+    flag("--max-api-version", help="newest API version served")
+    flag(
+        "--experimental",
+        action="store_true",
+        default=None,
+        help="enable experimental routes",
+    )
+    flag(
+        "--offline",
+        action="store_true",
+        default=None,
+        help="fail every pull as an Engine without registry access does",
+    )
+    flag("--seed", type=int, help="seed for ids and names, for reproducible runs")
+    flag(
+        "--image",
+        action="append",
+        metavar="REFERENCE",
+        help="image present at start; repeatable (default busybox:latest)",
+    )
+    flag(
+        "--label",
+        action="append",
+        metavar="KEY=VALUE",
+        help="daemon label reported by /info; repeatable",
+    )
+
+
+def _add_tls_flags(serve: argparse.ArgumentParser) -> None:
+    flag = serve.add_argument
+    flag("--tls", action="store_true", default=None, help="serve TCP over TLS")
+    flag(
+        "--tlsverify",
+        action="store_true",
+        default=None,
+        help="serve TCP over TLS and reject clients without a certificate "
+        "signed by --tlscacert",
+    )
+    flag("--tlscacert", metavar="FILE", help="CA certificate that signs clients")
+    flag("--tlscert", metavar="FILE", help="server certificate (PEM)")
+    flag("--tlskey", metavar="FILE", help="server private key (PEM)")
+
+
+def _add_operation_flags(serve: argparse.ArgumentParser) -> None:
+    flag = serve.add_argument
+    flag("-G", "--group", help="group that owns the unix sockets (mode 0660)")
+    flag("-p", "--pidfile", metavar="FILE", help="file that holds the process id")
+    flag(
+        "--data-root",
+        metavar="DIR",
+        help="folder where state is saved, so it survives a restart",
+    )
+    flag(
+        "-l",
+        "--log-level",
+        choices=sorted(logs.LEVELS),
+        help="log level (default info)",
+    )
+    flag("--log-format", choices=logs.FORMATS, help="log format (default text)")
+    flag(
+        "--api-cors-header",
+        metavar="ORIGIN",
+        help="Access-Control-Allow-Origin value sent on every response",
+    )
+    flag(
+        "--authorization-rules",
+        metavar="FILE",
+        help="JSON file of rules that allow or deny requests",
+    )
 
 
 def env_command(arguments: argparse.Namespace) -> int:
@@ -77,61 +144,160 @@ def env_command(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def resolve_settings(arguments: argparse.Namespace) -> dict[str, Any]:
+    """Return the flags' values merged with the configuration file's.
+
+    Raises:
+        ConfigFileError: the file is invalid or repeats a flag.
+    """
+    flags = {name: value for name, value in vars(arguments).items() if name != "run"}
+    path = flags.pop("config_file", None)
+    if path is None:
+        return flags
+    return merge(path, read_file(path), flags)
+
+
+def build_config(settings: dict[str, Any]) -> DaemonConfig:
+    """Build the daemon's configuration from merged settings."""
+    config = DaemonConfig(
+        engine=settings.get("engine") or DEFAULT_PROFILE,
+        min_api_version=settings.get("min_api_version"),
+        max_api_version=settings.get("max_api_version"),
+        experimental=bool(settings.get("experimental")),
+        debug=bool(settings.get("debug")),
+        labels=list(settings.get("label") or []),
+        offline=bool(settings.get("offline")),
+        seed=settings.get("seed"),
+        data_root=settings.get("data_root"),
+        api_cors_header=settings.get("api_cors_header") or "",
+        authorization_rules=settings.get("authorization_rules"),
+        tls=bool(settings.get("tls")),
+        tls_verify=bool(settings.get("tlsverify")),
+        tls_ca_cert=settings.get("tlscacert"),
+        tls_cert=settings.get("tlscert"),
+        tls_key=settings.get("tlskey"),
+        group=settings.get("group"),
+        pidfile=settings.get("pidfile"),
+        log_level=settings.get("log_level") or "info",
+        log_format=settings.get("log_format") or "text",
+    )
+    if settings.get("image") is not None:
+        config.images = list(settings["image"])
+    return config
+
+
+def check_hosts(hosts: list[str], tls: bool) -> None:
+    """Check every ``-H`` address, warning about plain TCP as dockerd does.
+
+    Raises:
+        ValueError: an address is malformed or not a loopback address.
+    """
+    for host in hosts:
+        address = parse_address(host)
+        if address.scheme != "tcp":
+            continue
+        if not is_loopback(address.host):
+            raise ValueError(
+                f"refusing to listen on {host}: this daemon binds loopback "
+                "addresses only, with or without TLS"
+            )
+        if not tls:
+            logger.warning(LOCALHOST_WARNING)
+
+
 def serve_command(arguments: argparse.Namespace) -> int:
-    """Serve until SIGINT or SIGTERM, then stop cleanly."""
+    """Serve until SIGINT or SIGTERM, then stop cleanly; SIGHUP reloads."""
     from ..daemon import Daemon
 
-    logging.basicConfig(
-        level=logging.DEBUG if arguments.debug else logging.INFO,
-        format="%(asctime)s %(levelname)s %(message)s",
-        stream=sys.stderr,
-    )
-    hosts = arguments.host or [f"unix://{default_socket_path()}"]
-    for host in hosts:
-        try:
-            address = parse_address(host)
-        except ValueError as error:
-            logger.error("%s", error)
-            return 2
-        if address.scheme == "tcp":
-            if not is_loopback(address.host):
-                logger.error(
-                    "refusing to listen on %s: this daemon binds loopback addresses "
-                    "only, because without TLS anyone on the network could use it",
-                    host,
-                )
-                return 2
-            logger.warning(LOCALHOST_WARNING)
-    config = DaemonConfig(
-        engine=arguments.engine,
-        min_api_version=arguments.min_api_version,
-        max_api_version=arguments.max_api_version,
-        experimental=arguments.experimental,
-        debug=arguments.debug,
-        offline=arguments.offline,
-        seed=arguments.seed,
-    )
-    if arguments.image is not None:
-        config.images = list(arguments.image)
     try:
-        daemon = Daemon(config, hosts).start()
-    except (OSError, ValueError) as error:
-        logger.error("failed to start daemon: %s", error)
+        settings = resolve_settings(arguments)
+        config = build_config(settings)
+        logs.configure(config.log_level, config.log_format, debug=config.debug)
+    except (ConfigFileError, ValueError) as error:
+        logs.configure("info", "text")
+        logger.error("%s", error)
         return 1
+    hosts = settings.get("host") or [f"unix://{default_socket_path()}"]
+    try:
+        check_hosts(hosts, config.tls or config.tls_verify)
+    except ValueError as error:
+        logger.error("%s", error)
+        return 2
+    pidfile = PidFile(config.pidfile) if config.pidfile else None
+    try:
+        if pidfile is not None:
+            pidfile.acquire()
+        daemon = Daemon(config, hosts).start()
+    except (OSError, ValueError, PidFileError, DataRootError) as error:
+        logger.error("failed to start daemon: %s", error)
+        if pidfile is not None and not isinstance(error, PidFileError):
+            pidfile.release()
+        return 1
+    try:
+        _run_until_stopped(daemon, arguments)
+    finally:
+        notify("STOPPING=1")
+        daemon.stop()
+        if pidfile is not None:
+            pidfile.release()
+        logger.info("Daemon shutdown complete")
+    return 0
+
+
+def _run_until_stopped(daemon: Any, arguments: argparse.Namespace) -> None:
     stop = threading.Event()
+    reload = threading.Event()
 
     def request_stop(number: int, frame: FrameType | None) -> None:
-        logger.info("received %s, shutting down", signal.Signals(number).name)
+        logger.info("Processing signal '%s'", signal.Signals(number).name)
         stop.set()
+
+    def request_reload(number: int, frame: FrameType | None) -> None:
+        reload.set()
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGHUP, request_reload)
+    logger.info("Daemon has completed initialization")
+    notify("READY=1")
+    # The DOCKER_HOST lines are the ready signal without a service manager.
     for address in daemon.addresses:
         print(f"DOCKER_HOST={address}", flush=True)
+    while not stop.wait(0.2):
+        if reload.is_set():
+            reload.clear()
+            reload_configuration(daemon, arguments)
+
+
+def reload_configuration(daemon: Any, arguments: argparse.Namespace) -> bool:
+    """Read the configuration file again and apply its reloadable settings.
+
+    A file that cannot be used is logged and leaves every setting as it was.
+    Returns whether the reload was applied.
+    """
+    path = arguments.config_file
+    if path is None:
+        logger.info("received SIGHUP, but no --config-file was given to reload")
+        return False
     try:
-        while not stop.wait(0.5):
-            pass
-    finally:
-        daemon.stop()
-        logger.info("daemon stopped")
-    return 0
+        flags = {
+            name: value for name, value in vars(arguments).items() if name != "run"
+        }
+        document = read_file(path)
+        merge(path, document, flags)
+        changes = daemon.reload(reloadable(document))
+    except (ConfigFileError, ValueError) as error:
+        logger.error("%s", error)
+        return False
+    config = daemon.config
+    logs.set_level(config.log_level, debug=config.debug)
+    for key, (old, new) in sorted(changes.items()):
+        logger.info("configuration reload changed %s from %s to %s", key, old, new)
+    current = {
+        "debug": config.debug,
+        "labels": config.labels,
+        "log-level": config.log_level,
+        "authorization-rules": config.authorization_rules,
+    }
+    logger.info("Reloaded configuration: %s", json.dumps(current))
+    return True

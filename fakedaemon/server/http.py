@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import secrets
 import socket
 import socketserver
 import sys
@@ -25,6 +26,7 @@ from urllib.parse import unquote
 from werkzeug.serving import DechunkedInput
 
 from ..api.app import HIJACK_KEY
+from .tls import peer_common_name
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -36,6 +38,10 @@ MAX_HEADER_BYTES = 1024 * 1024
 """Go's net/http default ``MaxHeaderBytes``; larger headers get a 431."""
 DRAIN_LIMIT = 4 * 1024 * 1024
 """Unread request body a connection skips to reach its next request."""
+REQUEST_ID_KEY = "fakedaemon.request_id"
+"""WSGI environ key of the request's id, which log lines about it carry."""
+PEER_NAME_KEY = "fakedaemon.peer_name"
+"""WSGI environ key of the verified TLS client certificate's common name."""
 
 
 class _Date:
@@ -145,7 +151,11 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
 
         environ[HIJACK_KEY] = hijack
         started = time.perf_counter()
-        status = self._respond(sock, environ, method, protocol, keep_alive)
+        self.server.begin_response(sock)
+        try:
+            status = self._respond(sock, environ, method, protocol, keep_alive)
+        finally:
+            self.server.end_response(sock)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s %s %.1fms",
@@ -153,6 +163,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
                 target,
                 status,
                 (time.perf_counter() - started) * 1000,
+                extra={"request_id": environ[REQUEST_ID_KEY]},
             )
         if self.hijacked:
             return False
@@ -226,6 +237,10 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         peer = server.peer_certificate(sock)
         if peer is not None:
             environ["fakedaemon.peer_certificate"] = peer
+            name = peer_common_name(sock)
+            if name is not None:
+                environ[PEER_NAME_KEY] = name
+        environ[REQUEST_ID_KEY] = secrets.token_hex(8)
         return environ
 
     def _body(
@@ -372,7 +387,9 @@ class WSGIServer(socketserver.ThreadingMixIn, socketserver.BaseServer):
         self.date = _Date()
         self._wrap = wrap
         self._connections: set[socket.socket] = set()
+        self._responding: set[socket.socket] = set()
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
 
     def fileno(self) -> int:
         return self.socket.fileno()
@@ -411,9 +428,31 @@ class WSGIServer(socketserver.ThreadingMixIn, socketserver.BaseServer):
         with self._lock:
             self._connections.discard(sock)
 
-    def close_connections(self) -> None:
-        """Shut down every open connection, releasing streams and attached clients."""
+    def begin_response(self, sock: socket.socket) -> None:
+        """Mark ``sock`` as serving a request, which ``close_connections`` awaits."""
         with self._lock:
+            self._responding.add(sock)
+
+    def end_response(self, sock: socket.socket) -> None:
+        """Mark ``sock`` as idle between requests."""
+        with self._lock:
+            self._responding.discard(sock)
+            self._idle.notify_all()
+
+    def close_connections(self, grace: float = 0.0) -> None:
+        """Shut down every open connection, releasing streams and attached clients.
+
+        Responses still being written get up to ``grace`` seconds to finish
+        first, so a stream that has ended sends its last chunk; idle
+        keep-alive connections close at once.
+        """
+        deadline = time.monotonic() + grace
+        with self._lock:
+            while self._responding:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._idle.wait(remaining)
             connections = list(self._connections)
         for sock in connections:
             try:

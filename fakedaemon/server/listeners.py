@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import grp
 import ipaddress
 import logging
 import os
@@ -84,16 +85,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def bind(address: Address) -> socket.socket:
+def bind(address: Address, *, group: str | None = None) -> socket.socket:
     """Bind and listen on ``address``.
 
     A unix socket's folder is created, and a stale socket file is replaced;
-    any other file at the path is left alone and reported. TCP binds only
-    loopback addresses, because this daemon must not be reachable from
-    other machines.
+    any other file at the path is left alone and reported. The socket gets
+    mode 0660 and, with ``group``, that group as owner (dockerd's ``-G``).
+    TCP binds only loopback addresses, because this daemon must not be
+    reachable from other machines.
     """
     if address.scheme == "unix":
-        return _bind_unix(Path(address.path))
+        return _bind_unix(Path(address.path), group)
     if not is_loopback(address.host):
         raise ValueError(
             f"refusing to listen on {address.host}: this daemon binds loopback "
@@ -108,7 +110,21 @@ def bind(address: Address) -> socket.socket:
     return listener
 
 
-def _bind_unix(path: Path) -> socket.socket:
+def lookup_group(name: str) -> int:
+    """Return the id of group ``name`` (a name or a number).
+
+    Raises:
+        ValueError: no such group exists.
+    """
+    if name.isdigit():
+        return int(name)
+    try:
+        return grp.getgrnam(name).gr_gid
+    except KeyError:
+        raise ValueError(f"group {name} not found") from None
+
+
+def _bind_unix(path: Path, group: str | None) -> socket.socket:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() or path.is_symlink():
         if not stat.S_ISSOCK(path.lstat().st_mode):
@@ -119,8 +135,19 @@ def _bind_unix(path: Path) -> socket.socket:
             raise ValueError(f"cannot listen on {path}: another daemon is serving it")
         path.unlink()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(path))
-    os.chmod(path, 0o660)
+    try:
+        listener.bind(str(path))
+    except BaseException:
+        listener.close()
+        raise
+    try:
+        if group is not None:
+            os.chown(path, -1, lookup_group(group))
+        os.chmod(path, 0o660)
+    except BaseException:
+        listener.close()
+        path.unlink(missing_ok=True)
+        raise
     listener.listen(128)
     return listener
 

@@ -145,7 +145,7 @@ class APIApp:
             "Ostype": "linux",
             "Server": f"Docker/{profile.engine_version} (linux)",
         }
-        error = self._check_version(version)
+        error = self._check_version(version, text or str(version))
         if error is not None:
             response = render_error(error, version, plain=profile.plain_text_too_old)
             response.headers.update(headers)
@@ -165,17 +165,18 @@ class APIApp:
             response = render_error(DaemonError("internal error"), version)
         return _with(response, headers)
 
-    def _check_version(self, version: APIVersion) -> DaemonError | None:
+    def _check_version(self, version: APIVersion, text: str) -> DaemonError | None:
+        # The messages repeat the version as the URL spells it ("1", "1.040").
         profile = self.engine.profile
         if version < profile.min_api:
             return InvalidParameter(
-                f"client version {version} is too old. Minimum supported API "
+                f"client version {text} is too old. Minimum supported API "
                 f"version is {profile.min_api}, please upgrade your client to a "
                 "newer version"
             )
         if version > profile.max_api:
             return InvalidParameter(
-                f"client version {version} is too new. Maximum supported API "
+                f"client version {text} is too new. Maximum supported API "
                 f"version is {profile.max_api}"
             )
         return None

@@ -221,3 +221,11 @@ def test_hijack_in_process_fails_clearly(client: Client) -> None:
     )
     assert response.status_code == 400
     assert "hijacked connection" in response.json["message"]
+
+
+def test_version_error_repeats_url_text(client: Client) -> None:
+    response = client.get("/v1/version")
+    assert response.status_code == 400
+    assert response.json["message"].startswith("client version 1 is too old.")
+    too_new = client.get("/v1.0990/version")
+    assert too_new.json["message"].startswith("client version 1.0990 is too new.")

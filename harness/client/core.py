@@ -448,7 +448,20 @@ class ClientCore:
             response.close()
             raise ProtocolError("unexpected redirect in response", request)
         if not stream:
-            response.read()
+            try:
+                response.read()
+            except httpx.TimeoutException as error:
+                response.close()
+                raise RequestTimeout(
+                    f"{method} {self.display_url(path, query)}: timed out ({error})",
+                    request,
+                ) from error
+            except httpx.TransportError as error:
+                # A body cut off or a connection closed mid-body.
+                response.close()
+                raise ProtocolError(
+                    f"{method} {self.display_url(path, query)}: {error}", request
+                ) from error
         return response
 
     def request(

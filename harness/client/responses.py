@@ -134,7 +134,11 @@ def _status_text(code: int) -> str:
 
 def _go_trim_space(text: str) -> str:
     """Strip leading and trailing whitespace as Go's ``strings.TrimSpace`` does."""
-    return text.strip(" \t\n\v\f\r\x85\xa0")
+    # unicode.IsSpace: Latin-1 spaces plus the other White_Space characters.
+    return text.strip(
+        " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+        "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+    )
 
 
 class _JSONObject(list[tuple[str, Any]]):

@@ -12,6 +12,7 @@ from ..ids import IdSource
 from .events import EventLog
 from .execs import ExecStore
 from .networks import NetworkStore
+from .swarm import Swarm
 from .volumes import VolumeStore
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class Engine:
         )
         self.containers: ContainerStore = ContainerStore(self)
         self.execs = ExecStore(self)
+        self.swarm = Swarm(self)
         for reference in self.config.images:
             self.registry.install(self.images, reference)
         self.behaviours = Behaviours()
@@ -68,6 +70,7 @@ class Engine:
         from .containers import ContainerStore
         from .registry import Registry
 
+        self.swarm.close()
         self.containers.shutdown()
         with self.lock:
             self.registry = Registry(self.config)
@@ -76,11 +79,13 @@ class Engine:
             self.images.reset()
             self.containers = ContainerStore(self)
             self.execs = ExecStore(self)
+            self.swarm = Swarm(self)
             for reference in self.config.images:
                 self.registry.install(self.images, reference)
             self.events.clear()
 
     def close(self) -> None:
         """Stop every simulated process and end open event streams."""
+        self.swarm.close()
         self.containers.shutdown()
         self.events.close()

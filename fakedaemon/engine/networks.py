@@ -257,10 +257,8 @@ class NetworkStore:
         if driver in _SINGLETON_DRIVERS:
             raise Forbidden(f'only one instance of "{driver}" network is allowed')
         if driver == "overlay":
-            raise Forbidden(
-                'This node is not a swarm manager. Use "docker swarm init" or '
-                '"docker swarm join" to connect this node to swarm and try again.'
-            )
+            # Overlay networks belong to the swarm; outside one it answers 403.
+            return engine.swarm.overlay.create(request), ""
         if driver not in _LOCAL_DRIVERS:
             raise NotFound(f'plugin "{driver}" not found')
         ipam = request.get("IPAM") or {}
@@ -331,6 +329,19 @@ class NetworkStore:
             "could not find an available, non-overlapping IPv4 address pool "
             "among the defaults to assign to the network"
         )
+
+    def adopt(self, network: Network) -> None:
+        """Add a network created by the swarm (an overlay network)."""
+        with self._lock:
+            self._networks[network.id] = network
+        self._publish(network, "create")
+
+    def discard(self, network_id: str) -> None:
+        """Drop a swarm network when the swarm is left, whatever its endpoints."""
+        with self._lock:
+            network = self._networks.pop(network_id, None)
+        if network is not None:
+            self._publish(network, "destroy")
 
     def remove(self, reference: str) -> None:
         """Remove a network; 403 for predefined ones and for active endpoints."""

@@ -14,7 +14,7 @@ class Scale:
     runs: int
     """Runs per figure; each figure is the median over them."""
     requests: int
-    """Requests per run and client for the request rates."""
+    """Requests per run for the request rates, shared by the clients."""
     clients: int
     """Client processes of the concurrent request rates."""
     lifecycle: int

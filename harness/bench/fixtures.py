@@ -18,11 +18,6 @@ import pytest
 
 
 @pytest.mark.parametrize("index", range({count}))
-def test_plain(index):
-    assert index >= 0
-
-
-@pytest.mark.parametrize("index", range({count}))
 def test_function_scope(index, fake_daemon):
     assert fake_daemon.docker_host
 
@@ -49,7 +44,7 @@ def write_project(folder: Path, count: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     # An ini file of its own keeps the repository's pytest settings out.
     (folder / "pytest.ini").write_text("[pytest]\n")
-    module = folder / "test_fixture_costs.py"
+    module = folder / f"test_fixture_costs_{count}.py"
     module.write_text(textwrap.dedent(_TEST_MODULE.format(count=count)))
     return module
 
@@ -86,19 +81,23 @@ def pytest_seconds(context: Context, module: Path, selection: str) -> float:
 
 
 def fixture_costs(context: Context) -> dict[str, list[float]]:
-    """Return per-test seconds of each fixture over the plain test, per run.
+    """Return the seconds each fixture adds to one test, per run.
 
-    Each run times one pytest process of plain tests and one per fixture, so
-    the figure is ``(fixture run - plain run) / tests``; the fixture's setup,
-    teardown and the ``tmp_path`` it asks for are in it.
+    Each run times pytest on a module of ``fixture_tests`` tests per fixture
+    and on one of a fifth as many, and divides the difference by the
+    difference in tests. What pytest pays once (its start, the first import
+    of the daemon, a session daemon's start) cancels out; the fixture's
+    setup, teardown and the ``tmp_path`` it asks for stay in.
     """
-    count = context.scale.fixture_tests
-    module = write_project(context.workdir / "fixtures", count)
+    large = context.scale.fixture_tests
+    small = max(1, large // 5)
+    folder = context.workdir / "fixtures"
+    modules = (write_project(folder, large), write_project(folder, small))
     costs: dict[str, list[float]] = {name: [] for name in FIXTURES}
     for _ in range(context.scale.runs):
-        plain = pytest_seconds(context, module, "test_plain")
         for name, (test, _) in FIXTURES.items():
-            costs[name].append((pytest_seconds(context, module, test) - plain) / count)
+            seconds = [pytest_seconds(context, module, test) for module in modules]
+            costs[name].append((seconds[0] - seconds[1]) / (large - small))
     return costs
 
 

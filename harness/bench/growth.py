@@ -25,7 +25,7 @@ logger = logging.getLogger("harness")
 
 SECTION = "Growth"
 
-NAME = "fdbench-42"
+NAME = "fdbench-1"
 """The container the name filter and inspect look for; it exists at every size."""
 
 
@@ -54,7 +54,7 @@ def queries() -> list[Query]:
         Query(
             "GET /containers/json, name filter",
             "/containers/json",
-            filtered("name", NAME),
+            filtered("name", NAME + "$"),
         ),
         Query(
             "GET /containers/json, status=exited (1 in 100)",

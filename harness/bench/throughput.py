@@ -51,11 +51,12 @@ def run_requests(client: httpx.Client, path: str, count: int) -> RunResult:
 
 
 def run_workers(context: Context, host: str, path: str) -> RunResult:
-    """Send requests from ``scale.clients`` worker processes at once."""
-    command = [context.python, "-m", "harness.bench.worker", host, path]
+    """Send ``scale.requests`` requests, shared by ``scale.clients`` processes."""
+    each = max(1, context.scale.requests // context.scale.clients)
+    command = [context.python, "-m", "harness.bench.worker", host, path, str(each)]
     workers = [
         subprocess.Popen(
-            [*command, str(context.scale.requests)],
+            command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -79,6 +80,9 @@ def run_workers(context: Context, host: str, path: str) -> RunResult:
             reports.append(json.loads(worker.stdout.read()))
     finally:
         for worker in workers:
+            for pipe in (worker.stdin, worker.stdout):
+                if pipe is not None:
+                    pipe.close()
             worker.wait(timeout=300)
     started = min(report["start"] for report in reports)
     ended = max(report["end"] for report in reports)

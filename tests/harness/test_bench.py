@@ -1,0 +1,119 @@
+"""Smoke tests of the benchmark suite: tiny counts, the table's shape, no timing."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fakedaemon.commands.bench import BEGIN_MARK, END_MARK, write_results
+from harness.bench import Context, Figure, Sample, Scale, render, run_suite
+from harness.bench.figures import at_least_real, below
+from harness.bench.report import format_sample, table
+
+TINY = Scale(
+    runs=2,
+    requests=4,
+    clients=2,
+    lifecycle=2,
+    real_lifecycle=1,
+    log_bytes=4096,
+    events=2,
+    sizes=(3,),
+    real_containers=3,
+    memory_objects=5,
+    fixture_tests=5,
+    starts=1,
+)
+
+
+@pytest.fixture
+def workdir() -> Iterator[Path]:
+    # Socket paths must stay short, and pytest's tmp_path can be long.
+    with tempfile.TemporaryDirectory(prefix="fdb-", dir="/tmp") as folder:
+        yield Path(folder)
+
+
+def test_ratio_higher_is_better() -> None:
+    figure = Figure("s", "rate", "req/s", "higher", Sample.of([4]), Sample.of([2]))
+    assert figure.ratio == 2
+
+
+def test_ratio_lower_is_better() -> None:
+    figure = Figure("s", "time", "ms", "lower", Sample.of([2]), Sample.of([4]))
+    assert figure.ratio == 2
+
+
+def test_target_without_real_engine() -> None:
+    figure = Figure(
+        "s", "rate", "req/s", "higher", Sample.of([4]), target=at_least_real()
+    )
+    assert figure.met is None
+
+
+def test_target_below_limit() -> None:
+    figure = Figure(
+        "s", "t", "ms", "lower", Sample.of([3, 9, 4]), target=below(5, "ms")
+    )
+    assert figure.met is True
+
+
+def test_sample_format_shows_range() -> None:
+    assert format_sample(Sample.of([1.5, 2.5, 2.0])) == "2.00 (1.50–2.50)"
+
+
+def test_table_row_without_real() -> None:
+    figure = Figure("s", "rate", "req/s", "higher", Sample.of([1200, 1000, 1100]))
+    row = table([figure])[2]
+    assert row == "| rate | req/s | 1,100 (1,000–1,200) | n/a | n/a |  |"
+
+
+def test_write_results_keeps_prose(tmp_path: Path) -> None:
+    page = tmp_path / "benchmarks.md"
+    page.write_text(f"intro\n\n{BEGIN_MARK}\nold\n{END_MARK}\n\nafter\n")
+    write_results(page, "new")
+    assert page.read_text() == f"intro\n\n{BEGIN_MARK}\nnew\n{END_MARK}\nafter\n"
+
+
+def test_unknown_section(workdir: Path) -> None:
+    with pytest.raises(ValueError, match="unknown benchmark sections nope"):
+        run_suite(Context(TINY, workdir), only=["nope"])
+
+
+@pytest.mark.timeout(300)
+def test_suite_table_shape(workdir: Path) -> None:
+    results = run_suite(
+        Context(TINY, workdir), only=["start", "requests", "containers", "growth"]
+    )
+    page = render(results.figures, {"CPU": "test"}, "fakedaemon bench", {})
+    rows = [line for line in page.splitlines() if line.startswith("| ")]
+    sections = {figure.section for figure in results.figures}
+
+    assert results.failures == {}
+    assert sections == {
+        "Import and start",
+        "Requests",
+        "Containers, logs and events",
+        "Growth",
+    }
+    assert len(rows) == len(results.figures) + len(sections)
+    assert all(row.count(" | ") == 5 for row in rows)
+    assert all(figure.real is None for figure in results.figures)
+    assert all(figure.fake is not None for figure in results.figures)
+
+
+@pytest.mark.timeout(300)
+def test_suite_fixture_section(workdir: Path) -> None:
+    results = run_suite(Context(TINY, workdir), only=["fixtures"])
+    names = [figure.name.split(" ")[0] for figure in results.figures]
+
+    assert results.failures == {}
+    assert names == [
+        "`fake_daemon`",
+        "`fake_daemon_reset`",
+        "`fake_daemon_inprocess`",
+        "control.snapshot()",
+        "control.restore()",
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from werkzeug.wrappers import Response
 
 from ...clock import format_rfc3339_nano
@@ -247,6 +249,12 @@ def data_usage(call: Call) -> Response:
         if kind not in ("container", "image", "volume", "build-cache"):
             raise InvalidParameter(f"unknown object type: {kind}")
     document: dict[str, object] = {}
+    # API 1.52 added a usage summary per object kind (with the items when
+    # `verbose` is set) and kept the legacy lists unless `verbose` is set;
+    # 1.53 dropped the legacy lists.
+    summarize = call.version.at_least("1.52")
+    verbose = summarize and call.query_bool("verbose")
+    legacy = call.version.below("1.53") and not verbose
     if not wanted or "image" in wanted:
         using = containers_using(call)
         summaries = engine.images.list(all=False, filters={})
@@ -254,11 +262,16 @@ def data_usage(call: Call) -> Response:
         for entry, summary in zip(images, summaries, strict=True):
             # The usage report always counts containers, whatever the version.
             entry["Containers"] = len(using(summary.image.id))
-        document["LayersSize"] = sum(summary.image.size for summary in summaries)
-        document["Images"] = images
+        if legacy:
+            document["LayersSize"] = sum(summary.image.size for summary in summaries)
+            document["Images"] = images
+        if summarize:
+            document["ImageUsage"] = usage_summary(
+                images, "Size", lambda entry: bool(entry["Containers"]), verbose
+            )
     if not wanted or "container" in wanted:
         now = engine.clock.time_ns()
-        document["Containers"] = [
+        containers = [
             summary_document(
                 container,
                 call.version,
@@ -268,11 +281,63 @@ def data_usage(call: Call) -> Response:
             )
             for container in engine.containers.all()
         ]
+        if legacy:
+            document["Containers"] = containers
+        if summarize:
+            document["ContainerUsage"] = usage_summary(
+                containers,
+                "SizeRw",
+                lambda entry: entry.get("State") == "running",
+                verbose,
+            )
     if not wanted or "volume" in wanted:
-        document["Volumes"] = volume_usage(call)
+        volumes = volume_usage(call)
+        if legacy:
+            document["Volumes"] = volumes
+        if summarize:
+            document["VolumeUsage"] = usage_summary(
+                volumes, "UsageData", _volume_in_use, verbose
+            )
     if not wanted or "build-cache" in wanted:
-        document["BuildCache"] = []
+        if legacy:
+            document["BuildCache"] = []
+        if summarize:
+            document["BuildCacheUsage"] = usage_summary([], "Size", bool, verbose)
     return json_response(document)
+
+
+def usage_summary(
+    items: list[dict[str, object]],
+    size_field: str,
+    active: Callable[[dict[str, object]], bool],
+    verbose: bool,
+) -> dict[str, object]:
+    """Summarize one object kind for ``/system/df`` from API 1.52 on.
+
+    Inactive objects count as reclaimable. ``size_field`` names each item's
+    size, or its ``UsageData`` for volumes.
+    """
+
+    def size(item: dict[str, object]) -> int:
+        value = item.get(size_field)
+        if isinstance(value, dict):
+            value = value.get("Size")
+        return value if isinstance(value, int) and value > 0 else 0
+
+    summary: dict[str, object] = {
+        "ActiveCount": sum(1 for item in items if active(item)),
+        "TotalCount": len(items),
+        "Reclaimable": sum(size(item) for item in items if not active(item)),
+        "TotalSize": sum(size(item) for item in items),
+    }
+    if verbose:
+        summary["Items"] = items
+    return summary
+
+
+def _volume_in_use(volume: dict[str, object]) -> bool:
+    usage = volume.get("UsageData")
+    return isinstance(usage, dict) and bool(usage.get("RefCount"))
 
 
 def volume_usage(call: Call) -> list[dict[str, object]]:

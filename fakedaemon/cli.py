@@ -6,11 +6,11 @@ import argparse
 from collections.abc import Callable
 
 from . import __version__
-from .commands import bench, record, serve, verify
+from .commands import bench, fuzz, record, serve, verify
 
 # Each command module offers ``add_parser(subparsers)`` and sets ``run`` on
 # the namespace of its subcommands.
-COMMAND_MODULES = [serve, record, verify, bench]
+COMMAND_MODULES = [serve, record, verify, bench, fuzz]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -50,6 +50,16 @@ class ErrorResponse:
     content_type: str
     form: str
 
+    def __repr__(self) -> str:
+        # Bodies reach 2 MiB; a report shows their start and size.
+        body = repr(self.body[:120]) + (
+            f" + {len(self.body) - 120} bytes" if len(self.body) > 120 else ""
+        )
+        return (
+            f"ErrorResponse(status={self.status}, body={body}, "
+            f"content_type={self.content_type!r}, form={self.form!r})"
+        )
+
 
 # Go's strings.TrimSpace removes Unicode White_Space, so messages carry some.
 _SPACE = st.sampled_from([" ", "\t", "\n", "\r\n", "\u00a0", "\u3000", "\u2028"])

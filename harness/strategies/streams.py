@@ -29,7 +29,7 @@ class FramedStream:
     Attributes:
         chunks: the body, cut where the wire may cut it.
         frames: the ``(stream, payload)`` pairs a decoder yields before it
-            stops; stdin frames (type 0) count as stdout.
+            stops. Go's ``StdCopy`` writes stdin frames (type 0) to stdout.
         error: None when the stream ends cleanly, else ``system`` (a type 3
             frame, whose payload is ``error_payload``), ``bad-type`` (a type
             above 3) or ``truncated`` (the body ends inside a frame).
@@ -55,15 +55,11 @@ _GOOD_FRAMES = st.lists(
 )
 
 
-def _clean(frames: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
-    return [(STDOUT if kind == STDIN else kind, payload) for kind, payload in frames]
-
-
 @st.composite
 def _framed(draw: st.DrawFn, valid: bool) -> FramedStream:
     frames = draw(_GOOD_FRAMES)
     body = b"".join(frame(kind, payload) for kind, payload in frames)
-    expected = _clean(frames)
+    expected = list(frames)
     error: str | None = None
     error_payload = b""
     bad_type = 0
@@ -101,10 +97,10 @@ def framed_streams(
 ) -> st.SearchStrategy[FramedStream]:
     """Generate multiplexed stdout/stderr bodies with their expected decoding.
 
-    Frames are stdout, stderr or stdin (decoded as stdout) with 1 to 64
-    bytes. With ``valid=False`` the stream ends in an error: a type 3
-    system error frame (as dockerd's ``Error grabbing logs``), a header
-    with a type above 3 and non-zero padding, or a frame cut off inside
+    Frames are stdout, stderr or stdin with 1 to 64 bytes. With
+    ``valid=False`` the stream ends in an error: a type 3 system error
+    frame (as dockerd's ``Error grabbing logs``), a header with a type
+    above 3 and non-zero padding, or a frame cut off inside
     its header or payload. ``corrupt=True`` is a shorthand for
     ``valid=False``. The body is cut into chunks at arbitrary offsets.
     Shrinks toward no frames, then single-byte payloads and one chunk.

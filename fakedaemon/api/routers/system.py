@@ -11,6 +11,7 @@ from ...errors import InvalidParameter
 from ..call import Call
 from ..responses import json_response
 from ..routing import Router
+from ..serializers.swarm import info_document as swarm_info
 
 router = Router()
 
@@ -27,7 +28,7 @@ def _ping(call: Call, body: bytes) -> Response:
     # not versioned, so every request to such an engine gets them.
     if call.profile.ping_builder_and_swarm:
         response.headers["Builder-Version"] = "2"
-        response.headers["Swarm"] = "inactive"
+        response.headers["Swarm"] = call.engine.swarm.ping_state()
     return response
 
 
@@ -185,14 +186,7 @@ def info(call: Call) -> Response:
             "runc": {"path": "runc"},
         },
         "DefaultRuntime": "runc",
-        "Swarm": {
-            "NodeID": "",
-            "NodeAddr": "",
-            "LocalNodeState": "inactive",
-            "ControlAvailable": False,
-            "Error": "",
-            "RemoteManagers": None,
-        },
+        "Swarm": swarm_info(engine, version),
         "LiveRestoreEnabled": False,
         "Isolation": "",
         "InitBinary": "docker-init",

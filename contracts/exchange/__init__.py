@@ -26,6 +26,7 @@ from contracts.exchange.model import HijackEvent as HijackEvent
 from contracts.exchange.model import Request as Request
 from contracts.exchange.model import Response as Response
 from contracts.exchange.model import Scenario as Scenario
+from contracts.exchange.normalize import IdNumbering as IdNumbering
 from contracts.exchange.normalize import Normalizer as Normalizer
 from contracts.exchange.streams import decode_output as decode_output
 from contracts.exchange.streams import decode_records as decode_records
@@ -38,6 +39,7 @@ __all__ = [
     "Exchange",
     "FormatError",
     "HijackEvent",
+    "IdNumbering",
     "Normalizer",
     "Request",
     "Response",

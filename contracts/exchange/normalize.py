@@ -1,9 +1,13 @@
 """Normalise values that change from run to run, so two exchanges compare.
 
 A :class:`Normalizer` lives for one scenario. It replaces every 64-hex id
-with ``<id-N>`` and its 12-hex short form with ``<id-N:short>``, numbered
-in order of first appearance, so the same id always gets the same
-placeholder; generated container names become ``<name-N>`` the same way.
+with ``<id-N>`` and its 12-hex short form with ``<id-N:short>``, so the
+same id always gets the same placeholder. On its own a normaliser numbers
+ids in order of first appearance. The verifier gives both sides of a
+comparison one :class:`IdNumbering` and lets the replayed side translate
+each id to the recorded id it was paired with first, so an id missing on
+one side changes only its own placeholder, not every later one.
+Generated container names become ``<name-N>`` in order of appearance.
 Timestamps, sizes, counters, kernel versions, paths under the data root,
 sandbox keys, pids and addresses become fixed tokens such as ``<time>``.
 The rules are described in docs/contracts.md.
@@ -15,10 +19,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-LONG_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
+# An id starts after a character that is not a hex digit, or right after a
+# percent escape such as the %22 before an id in a URL-encoded filter.
+_ID_START = r"(?:(?<![0-9a-f])|(?<=%[0-9A-Fa-f]{2}))"
+LONG_ID = re.compile(_ID_START + r"[0-9a-f]{64}(?![0-9a-f])")
 # Twelve hex digits with at least one letter: a bare 12-digit number is far
 # more likely a size or a count than a short id.
-SHORT_ID = re.compile(r"(?<![0-9a-f<])(?=[0-9]*[a-f])[0-9a-f]{12}(?![0-9a-f])")
+SHORT_ID = re.compile(
+    r"(?:(?<![0-9a-f<])|(?<=%[0-9A-Fa-f]{2}))(?=[0-9]*[a-f])[0-9a-f]{12}(?![0-9a-f])"
+)
 RFC3339 = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"
 )
@@ -85,34 +94,28 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-class Normalizer:
-    """Replace volatile values with stable tokens, consistently per scenario.
+class IdNumbering:
+    """Placeholder numbers of ids, long and short, in order of first appearance.
 
-    Args:
-        versions: also replace Engine version strings (``Server`` header,
-            ``Version``, ``GitCommit``...), for comparing one Engine with
-            another build of the same release.
+    One numbering may serve two normalisers, so that an id and the id it
+    was paired with get the same number on both sides of a comparison.
     """
 
-    def __init__(self, *, versions: bool = True) -> None:
-        self.versions = versions
+    def __init__(self) -> None:
         self._ids: dict[str, int] = {}
         self._shorts: dict[str, int] = {}
-        self._names: dict[str, int] = {}
         self._count = 0
 
-    # Placeholders -------------------------------------------------------
-
-    def id_placeholder(self, value: str) -> str:
-        """Return the placeholder of a 64-hex id, numbering new ids."""
+    def long(self, value: str) -> int:
+        """Return the number of a 64-hex id, numbering new ids."""
         number = self._ids.get(value)
         if number is None:
             number = self._shorts.get(value[:12]) or self._next_number()
             self._ids[value] = number
-        return f"<id-{number}>"
+        return number
 
-    def short_placeholder(self, value: str) -> str:
-        """Return the placeholder of a 12-hex short id (of a known id if any)."""
+    def short(self, value: str) -> int:
+        """Return the number of a 12-hex short id (that of its long id if known)."""
         number = self._shorts.get(value)
         if number is None:
             number = (
@@ -127,11 +130,55 @@ class Normalizer:
                 or self._next_number()
             )
             self._shorts[value] = number
-        return f"<id-{number}:short>"
+        return number
 
     def _next_number(self) -> int:
         self._count += 1
         return self._count
+
+
+def _same_id(value: str) -> str:
+    return value
+
+
+class Normalizer:
+    """Replace volatile values with stable tokens, consistently per scenario.
+
+    Args:
+        versions: also replace Engine version strings (``Server`` header,
+            ``Version``, ``GitCommit``...), for comparing one Engine with
+            another build of the same release.
+        numbering: the id numbers to use; share one between the two sides
+            of a comparison. A new numbering by default.
+        canonical: maps an id (64-hex or 12-hex short) to the id whose
+            number it takes, such as the recorded id a replayed id was
+            paired with. Ids map to themselves by default.
+    """
+
+    def __init__(
+        self,
+        *,
+        versions: bool = True,
+        numbering: IdNumbering | None = None,
+        canonical: Callable[[str], str] | None = None,
+    ) -> None:
+        self.versions = versions
+        self._numbering = numbering if numbering is not None else IdNumbering()
+        self._canonical = canonical or _same_id
+        self._seen: dict[str, int] = {}
+        self._names: dict[str, int] = {}
+
+    # Placeholders -------------------------------------------------------
+
+    def id_placeholder(self, value: str) -> str:
+        """Return the placeholder of a 64-hex id, numbering new ids."""
+        number = self._numbering.long(self._canonical(value))
+        self._seen[value] = number
+        return f"<id-{number}>"
+
+    def short_placeholder(self, value: str) -> str:
+        """Return the placeholder of a 12-hex short id (of a known id if any)."""
+        return f"<id-{self._numbering.short(self._canonical(value))}:short>"
 
     def name_placeholder(self, name: str) -> str:
         """Return the placeholder of a generated container name."""
@@ -140,7 +187,7 @@ class Normalizer:
 
     def ids(self) -> dict[str, str]:
         """Return every long id seen, mapped to its placeholder."""
-        return {value: f"<id-{number}>" for value, number in self._ids.items()}
+        return {value: f"<id-{number}>" for value, number in self._seen.items()}
 
     def names(self) -> dict[str, str]:
         """Return every generated name seen, mapped to its placeholder."""

@@ -33,16 +33,57 @@ def _json_documents(exchange: Exchange) -> list[Any] | None:
         return None
 
 
-def _walk(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _walk(item, f"{path}/{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _walk(item, f"{path}/{index}")
-    elif isinstance(value, str):
-        for number, found in enumerate(_ids_in(value)):
-            yield f"{path}#{number}", found
+# Fields that tell which object a list element describes, for pairing the
+# elements of two lists of different lengths.
+IDENTITY_KEYS = ("Names", "Name", "RepoTags", "Destination", "Path")
+
+
+def _identity(value: Any) -> str | None:
+    """Return what names a list element apart from its ids, or None."""
+    if not isinstance(value, dict):
+        return None
+    for key in IDENTITY_KEYS:
+        found = value.get(key)
+        if found and found != ["<none>:<none>"]:
+            return LONG_ID.sub("", json.dumps(found, sort_keys=True))
+    return None
+
+
+def _aligned(expected: list[Any], actual: list[Any]) -> Iterator[tuple[Any, Any]]:
+    """Pair list elements by position, or by identity when the lengths differ.
+
+    Elements without an identity, or whose identity repeats, stay unpaired
+    in lists of different lengths, because pairing by position there would
+    pair different objects.
+    """
+    if len(expected) == len(actual):
+        yield from zip(expected, actual, strict=True)
+        return
+    by_identity: dict[str, Any] = {}
+    repeated: set[str] = set()
+    for item in actual:
+        key = _identity(item)
+        if key is not None:
+            if key in by_identity:
+                repeated.add(key)
+            by_identity[key] = item
+    for item in expected:
+        key = _identity(item)
+        if key is not None and key in by_identity and key not in repeated:
+            yield item, by_identity[key]
+
+
+def _pairs(expected: Any, actual: Any) -> Iterator[tuple[str, str]]:
+    """Yield (recorded id, target id) for ids in the same place of two values."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        for key, item in expected.items():
+            if key in actual:
+                yield from _pairs(item, actual[key])
+    elif isinstance(expected, list) and isinstance(actual, list):
+        for left, right in _aligned(expected, actual):
+            yield from _pairs(left, right)
+    elif isinstance(expected, str) and isinstance(actual, str):
+        yield from zip(_ids_in(expected), _ids_in(actual), strict=False)
 
 
 def _text_of(exchange: Exchange) -> str:
@@ -58,11 +99,15 @@ class IdMap:
     """The recorded ids learned so far, each with the target's id for it.
 
     Ids are paired by where they sit in the two responses: at the same
-    JSON path when both bodies are JSON, else in order of appearance.
+    JSON path when both bodies are JSON (list elements by position, or by
+    name when the lists differ in length), else in order of appearance.
+    The pairing is one to one: an id already paired on either side is not
+    paired again.
     """
 
     def __init__(self) -> None:
         self._map: dict[str, str] = {}
+        self._reverse: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -73,23 +118,37 @@ class IdMap:
         with self._lock:
             return self._map.get(recorded)
 
+    def recorded_for(self, target: str) -> str:
+        """Return the recorded id paired with a target id, or the id itself.
+
+        A 12-hex short id maps to the short form of the recorded id whose
+        target id it starts.
+        """
+        with self._lock:
+            found = self._reverse.get(target)
+            if found is not None:
+                return found
+            if len(target) == 12:
+                for new, old in self._reverse.items():
+                    if new.startswith(target):
+                        return old[:12]
+        return target
+
     def learn(self, recorded: Exchange, target: Exchange) -> None:
         """Pair the ids of a recorded response with those of the target's."""
-        pairs: list[tuple[str, str]] = []
         expected_docs = _json_documents(recorded)
         actual_docs = _json_documents(target)
         if expected_docs is not None and actual_docs is not None:
-            actual_at = dict(_walk(actual_docs))
-            for path, value in _walk(expected_docs):
-                if path in actual_at:
-                    pairs.append((value, actual_at[path]))
+            pairs = list(_pairs(expected_docs, actual_docs))
         else:
             expected = _ids_in(_text_of(recorded))
             actual = _ids_in(_text_of(target))
-            pairs.extend(zip(expected, actual, strict=False))
+            pairs = list(zip(expected, actual, strict=False))
         with self._lock:
             for old, new in pairs:
-                self._map.setdefault(old, new)
+                if old not in self._map and new not in self._reverse:
+                    self._map[old] = new
+                    self._reverse[new] = old
 
     def rewrite_text(self, text: str) -> str:
         """Replace each known recorded id, long or short, with the target's."""

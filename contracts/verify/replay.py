@@ -40,17 +40,20 @@ def _dependencies_met(
 
 
 def replay_scenario(
-    scenario: Scenario, address: Address, timeouts: Timeouts | None = None
+    scenario: Scenario,
+    address: Address,
+    timeouts: Timeouts | None = None,
+    ids: IdMap | None = None,
 ) -> list[Replay]:
     """Send every recorded request of ``scenario`` to ``address``.
 
     Requests go out in recorded order, each on its own connection and
     thread, once the exchanges it depended on have progressed as far as
     they had in the recording. Ids learned from earlier answers replace
-    the recorded ids in later requests.
+    the recorded ids in later requests; pass ``ids`` to keep the pairs.
     """
     timeouts = timeouts or Timeouts()
-    ids = IdMap()
+    ids = ids if ids is not None else IdMap()
     origin = time.monotonic()
     replays = [
         Replay(recorded=exchange, request=exchange.request)

@@ -9,12 +9,13 @@ from pathlib import Path
 
 from contracts.exchange.files import find_scenarios, read_scenario
 from contracts.exchange.model import Exchange, Scenario
-from contracts.exchange.normalize import Normalizer
+from contracts.exchange.normalize import IdNumbering, Normalizer
 from contracts.spec import Specification
 from fakedaemon.server.listeners import Address
 
 from .client import Timeouts
 from .compare import Difference, compare
+from .ids import IdMap
 from .operations import operation_name, requested_version
 from .replay import replay_scenario
 
@@ -82,9 +83,16 @@ def verify_scenario(
     timeouts: Timeouts | None = None,
 ) -> list[ExchangeResult]:
     """Replay ``scenario`` against ``address`` and judge each exchange."""
-    replays = replay_scenario(scenario, address, timeouts)
-    expected_normalizer = Normalizer(versions=versions)
-    actual_normalizer = Normalizer(versions=versions)
+    ids = IdMap()
+    replays = replay_scenario(scenario, address, timeouts, ids)
+    # Both sides number ids together, the target's ids under the number of
+    # the recorded id each was paired with, so an unpaired id on either side
+    # shows as one difference instead of renumbering every later id.
+    numbering = IdNumbering()
+    expected_normalizer = Normalizer(versions=versions, numbering=numbering)
+    actual_normalizer = Normalizer(
+        versions=versions, numbering=numbering, canonical=ids.recorded_for
+    )
     results: list[ExchangeResult] = []
     for replay in replays:
         recorded = replay.recorded

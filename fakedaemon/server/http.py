@@ -33,9 +33,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("fakedaemon")
 
-MAX_REQUEST_LINE = 64 * 1024
 MAX_HEADER_BYTES = 1024 * 1024
 """Go's net/http default ``MaxHeaderBytes``; larger headers get a 431."""
+HEAD_LIMIT = MAX_HEADER_BYTES + 4096
+"""Bytes of request line and headers together, as Go reads them, before a 431."""
 DRAIN_LIMIT = 4 * 1024 * 1024
 """Unread request body a connection skips to reach its next request."""
 REQUEST_ID_KEY = "fakedaemon.request_id"
@@ -124,18 +125,20 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             reader.close()
 
     def _serve_one(self, sock: socket.socket, reader: BinaryIO) -> bool:
-        line = reader.readline(MAX_REQUEST_LINE + 1)
+        line = reader.readline(HEAD_LIMIT + 1)
         while line in (b"\r\n", b"\n"):
-            line = reader.readline(MAX_REQUEST_LINE + 1)
+            line = reader.readline(HEAD_LIMIT + 1)
         if not line:
             return False
-        if len(line) > MAX_REQUEST_LINE:
-            raise _BadRequest("414 Request URI Too Long")
+        # Go counts the request line in MaxHeaderBytes: a long query string
+        # is served up to the limit and gets a 431 past it, never a 414.
+        if len(line) > HEAD_LIMIT:
+            raise _BadRequest("431 Request Header Fields Too Large")
         parts = line.split()
         if len(parts) != 3 or not parts[2].startswith(b"HTTP/"):
             raise _BadRequest("400 Bad Request", "malformed HTTP request")
         method, target, protocol = (part.decode("latin-1") for part in parts)
-        headers = self._read_headers(reader)
+        headers = self._read_headers(reader, HEAD_LIMIT - len(line))
         environ = self._environ(method, target, protocol, headers, sock)
         body = self._body(environ, headers, reader)
         keep_alive = protocol == "HTTP/1.1"
@@ -173,13 +176,13 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             return keep_alive and _drain_chunked(body)
         return keep_alive
 
-    def _read_headers(self, reader: BinaryIO) -> dict[str, str]:
+    def _read_headers(self, reader: BinaryIO, limit: int) -> dict[str, str]:
         headers: dict[str, str] = {}
         total = 0
         while True:
-            line = reader.readline(MAX_HEADER_BYTES + 1)
+            line = reader.readline(limit + 1)
             total += len(line)
-            if total > MAX_HEADER_BYTES:
+            if total > limit:
                 raise _BadRequest("431 Request Header Fields Too Large")
             if line in (b"\r\n", b"\n"):
                 return headers
@@ -319,7 +322,10 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         # Go's net/http responds to protocol errors itself, in plain text, then
         # closes its side and lingers so the client can read the answer
         # before the connection is torn down.
-        body = bad.status if not bad.message else f"{bad.status}: {bad.message}"
+        # Go's generic 400 body is the status alone; the cause is logged only.
+        body = bad.status
+        if bad.message:
+            logger.debug("rejected request: %s", bad.message)
         try:
             sock.sendall(
                 (

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .cluster import Swarm
 
 TASK_FILTERS = (
+    "_up-to-date",
     "desired-state",
     "id",
     "label",
@@ -153,7 +154,10 @@ class TaskStore:
             return False
         if filters.contains("runtime") and "container" not in filters.get("runtime"):
             return False
+        # The CLI's progress display asks with the hidden `_up-to-date` key.
         up_to_date = filters.bool_value("up-to-date")
+        if up_to_date is None:
+            up_to_date = filters.bool_value("_up-to-date")
         if up_to_date is not None:
             service = self._swarm.services.record(task.service_id)
             current = (

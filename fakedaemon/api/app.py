@@ -219,7 +219,10 @@ class APIApp:
 
 def _with(response: Response, headers: dict[str, str]) -> Response:
     if isinstance(response, Hijack):
-        response.extra_headers = {**headers, **response.extra_headers}
+        # dockerd writes the head of a hijacked connection (attach, exec
+        # start) itself, so the version middleware's Api-Version, Server,
+        # Ostype and Docker-Experimental never reach the client (measured on
+        # Engines 20.10 and 26.1, with and without `Upgrade: tcp`).
         return response
     for name, value in headers.items():
         response.headers[name] = value

@@ -6,9 +6,11 @@ import argparse
 import logging
 import shlex
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
+from types import FrameType
 
 logger = logging.getLogger("fakedaemon")
 
@@ -68,6 +70,12 @@ def bench_command(arguments: argparse.Namespace) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr
     )
+    # httpx logs each request at INFO, which would slow the clients measured.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("fakedaemon").setLevel(logging.WARNING)
+    # SIGTERM unwinds like Ctrl-C, so child processes and containers on the
+    # real Engine are cleaned up by the sections' finally blocks.
+    signal.signal(signal.SIGTERM, _interrupt)
     workdir = Path(tempfile.mkdtemp(prefix="fdb-", dir="/tmp"))
     try:
         context = Context(
@@ -98,6 +106,10 @@ def bench_command(arguments: argparse.Namespace) -> int:
     for line in summary(results.figures):
         print(line)
     return 1 if results.failures else 0
+
+
+def _interrupt(number: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def reproduce_command(arguments: argparse.Namespace) -> str:

@@ -1,4 +1,4 @@
-"""What a run of the suite measures with: the scale, the folders, the real Engine."""
+"""Settings of a run of the suite: the scale, the working folder, the real Engine."""
 
 from __future__ import annotations
 

@@ -51,8 +51,8 @@ class Target:
 class Figure:
     """One row of the results: what was measured on the fake and the real Engine.
 
-    ``better`` tells whether a higher or a lower value is the better one; the
-    ratio is always oriented so that a ratio above 1 means the fake is better.
+    ``better`` is the direction in which a value improves. The ratio is
+    oriented by it, so a ratio above 1 means the fake is better.
     """
 
     section: str

@@ -85,9 +85,9 @@ def fixture_costs(context: Context) -> dict[str, list[float]]:
 
     Each run times pytest on a module of ``fixture_tests`` tests per fixture
     and on one of a fifth as many, and divides the difference by the
-    difference in tests. What pytest pays once (its start, the first import
-    of the daemon, a session daemon's start) cancels out; the fixture's
-    setup, teardown and the ``tmp_path`` it asks for stay in.
+    difference in tests. One-time costs (pytest's start, the first import of
+    the daemon, a session daemon's start) cancel out. The fixture's setup,
+    teardown and the ``tmp_path`` it requests stay in.
     """
     large = context.scale.fixture_tests
     small = max(1, large // 5)

@@ -1,4 +1,4 @@
-"""How listing, inspecting, filtering and memory grow with the number of objects."""
+"""Growth figures: list, inspect and filter rates and memory as objects grow."""
 
 from __future__ import annotations
 
@@ -200,12 +200,14 @@ def measure(context: Context) -> list[Figure]:
     real_note = ""
     if context.real_engine:
         real, real_note = measure_real(context)
+
     measured: dict[int, dict[str, list[float]]] = {}
     memory: dict[int, float] = {}
     for size in sizes:
         started = now()
         measured[size], memory[size] = measure_size(context, size)
         logger.info("growth: %d containers and images in %.1f s", size, now() - started)
+
     figures: list[Figure] = []
     for query in queries():
         for size in sizes:
@@ -222,12 +224,17 @@ def measure(context: Context) -> list[Figure]:
                     note=real_note if reference else "",
                 )
             )
+    return figures + memory_figures(context, memory)
+
+
+def memory_figures(context: Context, server_rss: dict[int, float]) -> list[Figure]:
+    """Measure memory per container and image; add the servers' RSS by size."""
+    objects = context.scale.memory_objects
     containers, images = memory_per_object(context)
-    figures += [
+    figures = [
         Figure(
             SECTION,
-            "memory per stopped container (tracemalloc, "
-            f"{scale.memory_objects:,} containers)",
+            f"memory per stopped container (tracemalloc, {objects:,} containers)",
             "KB",
             "lower",
             Sample.of([value / 1024 for value in containers]),
@@ -235,22 +242,22 @@ def measure(context: Context) -> list[Figure]:
         ),
         Figure(
             SECTION,
-            f"memory per image (tracemalloc, {scale.memory_objects:,} images)",
+            f"memory per image (tracemalloc, {objects:,} images)",
             "KB",
             "lower",
             Sample.of([value / 1024 for value in images]),
         ),
     ]
-    figures += [
-        Figure(
-            SECTION,
-            f"RSS of a server with {size:,} containers and {size:,} images",
-            "MB",
-            "lower",
-            Sample.of([memory[size] / 2**20]),
+    for size, rss in sorted(server_rss.items()):
+        figures.append(
+            Figure(
+                SECTION,
+                f"RSS of a server with {size:,} containers and {size:,} images",
+                "MB",
+                "lower",
+                Sample.of([rss / 2**20]),
+            )
         )
-        for size in sizes
-    ]
     return figures
 
 

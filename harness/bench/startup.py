@@ -1,4 +1,4 @@
-"""Import time, start to the first answered ``/_ping``, and idle memory."""
+"""Import time, time from start to the first ``/_ping`` response, idle memory."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ _PING = b"GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n"
 
 
 def ping_socket(path: str | Path, timeout: float = 5.0) -> bool:
-    """Send one ``GET /_ping`` to a unix socket; return whether it answered 200."""
+    """Send one ``GET /_ping`` to a unix socket; return whether the status was 200."""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             connection.settimeout(timeout)
@@ -36,16 +36,16 @@ def ping_socket(path: str | Path, timeout: float = 5.0) -> bool:
 
 
 def wait_for_ping(path: Path, deadline: float, interval: float = 0.001) -> float:
-    """Poll ``path`` until ``/_ping`` answers; return the time it did (``now()``).
+    """Poll ``path`` until ``/_ping`` returns 200; return that time (``now()``).
 
     Raises:
-        TimeoutError: nothing answered before ``deadline`` (a ``now()`` value).
+        TimeoutError: no 200 response before ``deadline`` (a ``now()`` value).
     """
     while now() < deadline:
         if path.exists() and ping_socket(path):
             return now()
         time.sleep(interval)
-    raise TimeoutError(f"no answer to /_ping on {path} before the deadline")
+    raise TimeoutError(f"timed out waiting for /_ping to return 200 on {path}")
 
 
 def import_seconds(context: Context, module: str) -> list[float]:
@@ -74,7 +74,7 @@ def thread_start_seconds(context: Context) -> list[float]:
         daemon = Daemon(DaemonConfig(), hosts=[f"unix://{path}"]).start()
         try:
             if not ping_socket(path):
-                raise RuntimeError("the daemon did not answer its first /_ping")
+                raise RuntimeError("the daemon's first /_ping failed")
             result.append(now() - started)
         finally:
             daemon.stop()

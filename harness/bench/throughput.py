@@ -140,34 +140,33 @@ def _figures(
 
 def measure(context: Context) -> list[Figure]:
     """Measure each path with one client, with several, and in-process."""
-    scale = context.scale
     figures: list[Figure] = []
     with ServerProcess(context.workdir / "rates.sock") as server:
-        hosts = [server.host]
-        if context.real_engine:
-            hosts.append(context.real_engine)
         for path in PATHS:
-            single: dict[str, list[RunResult]] = {host: [] for host in hosts}
-            for host in hosts:
-                with http_client(host) as client:
-                    for _ in range(scale.runs):
-                        single[host].append(run_requests(client, path, scale.requests))
-            figures += _figures(
-                f"GET {path}, 1 client",
-                single[server.host],
-                single.get(context.real_engine or ""),
-            )
-            many: dict[str, list[RunResult]] = {host: [] for host in hosts}
+            figures += _over_socket(context, server.host, path)
+    return figures + _inprocess(context)
+
+
+def _over_socket(context: Context, fake: str, path: str) -> list[Figure]:
+    scale = context.scale
+    real = context.real_engine
+    hosts = [fake, real] if real else [fake]
+
+    single: dict[str, list[RunResult]] = {host: [] for host in hosts}
+    for host in hosts:
+        with http_client(host) as client:
             for _ in range(scale.runs):
-                for host in hosts:
-                    many[host].append(run_workers(context, host, path))
-            figures += _figures(
-                f"GET {path}, {scale.clients} client processes",
-                many[server.host],
-                many.get(context.real_engine or ""),
-            )
-    figures += _inprocess(context)
-    return figures
+                single[host].append(run_requests(client, path, scale.requests))
+
+    many: dict[str, list[RunResult]] = {host: [] for host in hosts}
+    for _ in range(scale.runs):
+        for host in hosts:
+            many[host].append(run_workers(context, host, path))
+
+    label = f"GET {path}, {scale.clients} client processes"
+    return _figures(
+        f"GET {path}, 1 client", single[fake], single[real] if real else None
+    ) + _figures(label, many[fake], many[real] if real else None)
 
 
 def _inprocess(context: Context) -> list[Figure]:

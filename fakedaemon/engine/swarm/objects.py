@@ -90,6 +90,9 @@ class Task:
     # Network attachments: (network id, address with prefix length).
     attachments: list[tuple[str, str]] = field(default_factory=list)
     restarts: int = 0
+    # Set when the restart policy let the task end for good: its slot
+    # stays filled, so the orchestrator starts no new task there.
+    retired: bool = False
 
     @property
     def name(self) -> str:

@@ -139,6 +139,7 @@ class Orchestrator:
         if task.state not in ("complete", "failed", "rejected"):
             return
         task.desired = "shutdown"
+        task.retired = True
         self._swarm.touch(task.meta)
         service = self._swarm.services.record(task.service_id)
         if service is None:
@@ -152,6 +153,7 @@ class Orchestrator:
         attempts = int(policy.get("MaxAttempts") or 0)
         if attempts and task.restarts >= attempts:
             return
+        task.retired = False
         delay = policy.get("Delay")
         delay_ns = _DEFAULT_RESTART_DELAY_NS if delay is None else int(delay)
         replacement = self._swarm.tasks.new(
@@ -233,9 +235,14 @@ class Orchestrator:
             for t in tasks.of_service(service.meta.id)
             if t.desired in ("running", "ready") and not t.finished
         ]
+        retired = [
+            t
+            for t in tasks.of_service(service.meta.id)
+            if t.retired and t.template_version == service.template_version
+        ]
         if specs.mode_of(service.spec) == "replicated":
             replicas = specs.replicas_of(service.spec)
-            slots = sorted({t.slot for t in live})
+            slots = sorted({t.slot for t in live + retired})
             keep = set(slots[:replicas])
             for task in live:
                 if task.slot not in keep:
@@ -249,7 +256,7 @@ class Orchestrator:
                 slot += 1
         else:
             nodes = {n.meta.id for n in self._swarm.nodes.schedulable()}
-            covered = {t.node_id for t in live}
+            covered = {t.node_id for t in live + retired}
             for task in live:
                 if task.node_id not in nodes:
                     task.desired = "shutdown"

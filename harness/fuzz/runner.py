@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import gc
 import threading
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from hypothesis import HealthCheck, Verbosity, given, seed, settings
 from hypothesis import strategies as st
+from hypothesis.errors import HypothesisWarning
 
 T = TypeVar("T")
 
@@ -109,7 +111,12 @@ def run_property(
         check(example)
 
     try:
-        prop()
+        with warnings.catch_warnings():
+            # Oversized error bodies (2 MiB) are examples on purpose.
+            warnings.filterwarnings(
+                "ignore", "Generating overly large repr", HypothesisWarning
+            )
+            prop()
     except PropertyFailure as failure:
         return Failure(case, failure.problems, _show(failure.example))
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -115,11 +116,15 @@ class _SchemaValues:
             )
         if kind == "array":
             items = schema.get("items", {"type": "string"})
-            deep = level >= self.depth
+            low = int(schema.get("minItems", 0))
+            high = int(schema.get("maxItems", low + 3))
             return st.lists(
                 self.values(items, level + 1),
-                min_size=int(schema.get("minItems", 0)),
-                max_size=int(schema.get("minItems", 0)) if deep else 3,
+                min_size=low,
+                max_size=low if level >= self.depth else max(high, low),
+                unique_by=(lambda item: json.dumps(item, sort_keys=True))
+                if schema.get("uniqueItems")
+                else None,
             )
         return self.objects(schema, level)
 

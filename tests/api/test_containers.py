@@ -388,3 +388,25 @@ def test_events_follow_lifecycle(client: Client, engine: Engine) -> None:
         if event.type == "container" and event.actor_id == container_id
     ]
     assert actions == ["create", "start", "die", "destroy"]
+
+
+def test_name_filter_is_linear(client: Client) -> None:
+    create(client, "a" * 28 + "X")
+    started = time.perf_counter()
+    response = client.get('/v1.45/containers/json?all=1&filters={"name":["(a+)+$"]}')
+    assert time.perf_counter() - started < 1
+    assert response.status_code == 200
+    assert response.json == []
+
+
+def test_name_filter_invalid_pattern_matches_nothing(client: Client) -> None:
+    create(client, "named")
+    response = client.get('/v1.45/containers/json?all=1&filters={"name":["["]}')
+    assert response.status_code == 200
+    assert response.json == []
+
+
+def test_name_filter_sees_leading_slash(client: Client) -> None:
+    create(client, "web")
+    anchored = client.get('/v1.45/containers/json?all=1&filters={"name":["^/web$"]}')
+    assert [entry["Names"] for entry in anchored.json] == [["/web"]]

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from ...clock import format_log_timestamp
 from ...engine.containers import Container
 from ...errors import InvalidParameter, NoSuchImage
+from .. import patterns
 from ..call import Call
 from ..jsonenc import dump_line
 from ..responses import (
@@ -144,8 +145,7 @@ def _matches(call: Call, container: Container, filters: Any) -> bool:
     ):
         return False
     if filters.contains("name") and not any(
-        re.search(value, container.name.lstrip("/")) or re.search(value, container.name)
-        for value in filters.get("name")
+        patterns.search(value, container.name) for value in filters.get("name")
     ):
         return False
     if not filters.match_labels(container.labels):
@@ -201,7 +201,8 @@ def inspect(call: Call, id: str) -> Response:
     """Return the full container document."""
     container = call.engine.containers.get(id)
     size = container_size(call, container) if call.query_bool("size") else None
-    return json_response(inspect_document(container, call.version, size))
+    driver = call.engine.rig.storage_driver
+    return json_response(inspect_document(container, call.version, size, driver))
 
 
 @router.post("/containers/<id>/start", "ContainerStart")

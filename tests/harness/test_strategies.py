@@ -170,8 +170,10 @@ def specs() -> Path:
 )
 def test_request_bodies_valid(specs: Path, operation: str, version: str) -> None:
     spec = load_version(specs, version)
-    schema = spec.operation(operation).body_parameter.schema  # type: ignore[union-attr]
-    validator = spec.validator(schema)
+    parameter = spec.operation(operation).body_parameter
+    assert parameter is not None
+    assert parameter.schema is not None
+    validator = spec.validator(parameter.schema)
 
     @given(request_bodies(operation, version, specs=specs))
     @settings(

@@ -25,6 +25,7 @@ import re
 import socket
 import tarfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,7 +134,9 @@ class World:
         """Return a fresh object name, unique within this world."""
         with self.lock:
             self.counter += 1
-            return f"walk-{kind}-{self.version}-{self.counter}"
+            # Swarm object names must be DNS labels, so the dot goes.
+            minor = self.version.replace(".", "")
+            return f"walk-{kind}-{minor}-{self.counter}"
 
     def container(self, *, running: bool = False, tty: bool = False) -> str:
         """Create a container (exited, or running ``sleep``) and return its id."""
@@ -604,62 +607,10 @@ SUCCESS: dict[str, Recipe] = {
     ),
     "PluginPush": _plain("POST", "/plugins/walk/push"),
     "PluginSet": _plain("POST", "/plugins/walk/set", json_body=["DEBUG=1"]),
-    # Swarm
-    "SwarmInspect": swarm("GET", "/swarm"),
-    "SwarmInit": swarm("POST", "/swarm/init", SWARM_BODY),
-    "SwarmJoin": swarm("POST", "/swarm/join", SWARM_BODY),
-    "SwarmLeave": swarm("POST", "/swarm/leave"),
-    "SwarmUpdate": _plain(
-        "POST", "/swarm/update", query={"version": "1"}, json_body={}
-    ),
-    "SwarmUnlockkey": swarm("GET", "/swarm/unlockkey"),
-    "SwarmUnlock": swarm("POST", "/swarm/unlock", {"UnlockKey": "x"}),
-    "NodeList": swarm("GET", "/nodes"),
-    "NodeInspect": swarm("GET", "/nodes/walk"),
-    "NodeDelete": swarm("DELETE", "/nodes/walk"),
-    "NodeUpdate": _plain(
-        "POST", "/nodes/walk/update", query={"version": "1"}, json_body={}
-    ),
-    "ServiceList": swarm("GET", "/services"),
-    "ServiceCreate": swarm("POST", "/services/create", {"Name": "walk"}),
-    "ServiceInspect": swarm("GET", "/services/walk"),
-    "ServiceDelete": swarm("DELETE", "/services/walk"),
-    "ServiceUpdate": _plain(
-        "POST", "/services/walk/update", query={"version": "1"}, json_body={}
-    ),
-    "ServiceLogs": _plain("GET", "/services/walk/logs", query={"stdout": "1"}),
-    "TaskList": swarm("GET", "/tasks"),
-    "TaskInspect": swarm("GET", "/tasks/walk"),
-    "TaskLogs": _plain("GET", "/tasks/walk/logs", query={"stdout": "1"}),
-    "SecretList": swarm("GET", "/secrets"),
-    "SecretCreate": swarm("POST", "/secrets/create", {"Name": "walk", "Data": ""}),
-    "SecretInspect": swarm("GET", "/secrets/walk"),
-    "SecretDelete": swarm("DELETE", "/secrets/walk"),
-    "SecretUpdate": _plain(
-        "POST", "/secrets/walk/update", query={"version": "1"}, json_body={}
-    ),
-    "ConfigList": swarm("GET", "/configs"),
-    "ConfigCreate": swarm("POST", "/configs/create", {"Name": "walk", "Data": ""}),
-    "ConfigInspect": swarm("GET", "/configs/walk"),
-    "ConfigDelete": swarm("DELETE", "/configs/walk"),
-    "ConfigUpdate": _plain(
-        "POST", "/configs/walk/update", query={"version": "1"}, json_body={}
-    ),
 }
 
 # The status a request of SUCCESS gets when it is not a 2xx, by operation.
 EXPECTED_STATUS: dict[str, int] = {
-    **{
-        operation: NOT_A_SWARM
-        for operation in SUCCESS
-        if operation.startswith(
-            ("Swarm", "Node", "Service", "Task", "Secret", "Config")
-        )
-        and operation not in ("SwarmInit", "SwarmJoin")
-    },
-    # Swarm mode is not emulated: init and join check the body, then 501.
-    "SwarmInit": 501,
-    "SwarmJoin": 501,
     "VolumeUpdate": NOT_A_SWARM,
     # BuildKit sessions are not emulated.
     "Session": 501,
@@ -780,6 +731,274 @@ for _operation, _method, _path in (
     ("PluginDisable", "POST", "/plugins/{missing}/disable"),
 ):
     MISSING_OBJECT[_operation] = _missing(_method, _path)
+
+
+# Swarm mode ------------------------------------------------------------------
+
+SWARM_INIT = {"ListenAddr": "0.0.0.0:2377", "AdvertiseAddr": "127.0.0.1:2377"}
+
+
+def swarm_world_for(version: str) -> World:
+    """Return the world of ``version`` whose engine manages a swarm."""
+    key = f"{version}-swarm"
+    with _worlds_lock:
+        found = _worlds.get(key)
+        if found is None:
+            engine = Engine(DaemonConfig(deny=[MISSING]))
+            found = World(version, engine, Client(APIApp(engine)))
+            initialized = found.send("POST", "/swarm/init", json_body=SWARM_INIT)
+            assert initialized.status == 200, initialized.body
+            _worlds[key] = found
+        return found
+
+
+def fresh_world(version: str) -> World:
+    """Return a world of its own, for requests that change the swarm itself."""
+    engine = Engine(DaemonConfig())
+    world = World(version, engine, Client(APIApp(engine)))
+    with _worlds_lock:
+        _worlds[f"{version}-{id(world)}"] = world
+    return world
+
+
+def swarm_init(world: World) -> Exchange:
+    return fresh_world(world.version).send("POST", "/swarm/init", json_body=SWARM_INIT)
+
+
+def swarm_leave(world: World) -> Exchange:
+    own = fresh_world(world.version)
+    own.send("POST", "/swarm/init", json_body=SWARM_INIT)
+    return own.send("POST", "/swarm/leave", query={"force": "1"})
+
+
+def object_version(world: World, path: str) -> str:
+    """Return the ``Version.Index`` of a swarm object, for its update request."""
+    inspected = world.send("GET", path)
+    assert inspected.status == 200, inspected.body
+    return str(inspected.json()["Version"]["Index"])
+
+
+def swarm_update(world: World) -> Exchange:
+    document = world.send("GET", "/swarm").json()
+    return world.send(
+        "POST",
+        "/swarm/update",
+        query={"version": str(document["Version"]["Index"])},
+        json_body=document["Spec"],
+    )
+
+
+def node_id(world: World) -> str:
+    nodes = world.send("GET", "/nodes").json()
+    identifier: str = nodes[0]["ID"]
+    return identifier
+
+
+def node_update(world: World) -> Exchange:
+    identifier = node_id(world)
+    document = world.send("GET", f"/nodes/{identifier}").json()
+    return world.send(
+        "POST",
+        f"/nodes/{identifier}/update",
+        query={"version": str(document["Version"]["Index"])},
+        json_body=document["Spec"],
+    )
+
+
+SERVICE_SPEC = {
+    "TaskTemplate": {"ContainerSpec": {"Image": "busybox", "Command": ["true"]}},
+    "Mode": {"Replicated": {"Replicas": 1}},
+}
+
+
+def service(world: World) -> str:
+    """Create a replicated service and return its id."""
+    created = world.send(
+        "POST",
+        "/services/create",
+        json_body={"Name": world.name("service"), **SERVICE_SPEC},
+    )
+    assert created.status == 201, created.body
+    identifier: str = created.json()["ID"]
+    return identifier
+
+
+def service_update(world: World) -> Exchange:
+    identifier = service(world)
+    document = world.send("GET", f"/services/{identifier}").json()
+    return world.send(
+        "POST",
+        f"/services/{identifier}/update",
+        query={"version": str(document["Version"]["Index"])},
+        json_body=document["Spec"],
+    )
+
+
+def task_id(world: World) -> str:
+    """Create a service and return the id of its first task.
+
+    The orchestrator creates tasks in its own thread, so this polls for up
+    to five seconds.
+    """
+    identifier = service(world)
+    deadline = time.monotonic() + 5
+    while True:
+        tasks = world.send("GET", "/tasks").json()
+        own = [task for task in tasks if task["ServiceID"] == identifier]
+        if own or time.monotonic() > deadline:
+            break
+        time.sleep(0.005)
+    assert own, f"service {identifier} has no task after 5 seconds"
+    task: str = own[0]["ID"]
+    return task
+
+
+def blob(world: World, kind: str) -> str:
+    """Create a secret or config (``kind``) and return its id."""
+    created = world.send(
+        "POST",
+        f"/{kind}s/create",
+        json_body={"Name": world.name(kind), "Data": "d2Fsaw=="},
+    )
+    assert created.status == 201, created.body
+    identifier: str = created.json()["ID"]
+    return identifier
+
+
+def blob_update(kind: str) -> Recipe:
+    def recipe(world: World) -> Exchange:
+        identifier = blob(world, kind)
+        document = world.send("GET", f"/{kind}s/{identifier}").json()
+        return world.send(
+            "POST",
+            f"/{kind}s/{identifier}/update",
+            query={"version": str(document["Version"]["Index"])},
+            json_body=document["Spec"],
+        )
+
+    return recipe
+
+
+def _on(
+    make_path: Callable[[World], str], method: str = "GET", **options: Any
+) -> Recipe:
+    def recipe(world: World) -> Exchange:
+        return world.send(method, make_path(world), **options)
+
+    return recipe
+
+
+SWARM_SUCCESS: dict[str, Recipe] = {
+    "SwarmInit": swarm_init,
+    "SwarmLeave": swarm_leave,
+    "SwarmInspect": _plain("GET", "/swarm"),
+    "SwarmUpdate": swarm_update,
+    "SwarmUnlockkey": _plain("GET", "/swarm/unlockkey"),
+    "NodeList": _plain("GET", "/nodes"),
+    "NodeInspect": _on(lambda world: f"/nodes/{node_id(world)}"),
+    "NodeUpdate": node_update,
+    "ServiceList": _plain("GET", "/services"),
+    "ServiceCreate": _plain(
+        "POST", "/services/create", json_body={"Name": "walk-svc", **SERVICE_SPEC}
+    ),
+    "ServiceInspect": _on(lambda world: f"/services/{service(world)}"),
+    "ServiceDelete": _on(lambda world: f"/services/{service(world)}", "DELETE"),
+    "ServiceUpdate": service_update,
+    "ServiceLogs": _on(
+        lambda world: f"/services/{service(world)}/logs", query={"stdout": "1"}
+    ),
+    "TaskList": _plain("GET", "/tasks"),
+    "TaskInspect": _on(lambda world: f"/tasks/{task_id(world)}"),
+    "TaskLogs": _on(
+        lambda world: f"/tasks/{task_id(world)}/logs", query={"stdout": "1"}
+    ),
+    "SecretList": _plain("GET", "/secrets"),
+    "SecretCreate": _on(
+        lambda world: "/secrets/create",
+        "POST",
+        json_body={"Name": "walk-secret", "Data": "d2Fsaw=="},
+    ),
+    "SecretInspect": _on(lambda world: f"/secrets/{blob(world, 'secret')}"),
+    "SecretDelete": _on(lambda world: f"/secrets/{blob(world, 'secret')}", "DELETE"),
+    "SecretUpdate": blob_update("secret"),
+    "ConfigList": _plain("GET", "/configs"),
+    "ConfigCreate": _on(
+        lambda world: "/configs/create",
+        "POST",
+        json_body={"Name": "walk-config", "Data": "d2Fsaw=="},
+    ),
+    "ConfigInspect": _on(lambda world: f"/configs/{blob(world, 'config')}"),
+    "ConfigDelete": _on(lambda world: f"/configs/{blob(world, 'config')}", "DELETE"),
+    "ConfigUpdate": blob_update("config"),
+}
+
+SWARM_MISSING: dict[str, Recipe] = {
+    "NodeInspect": _missing("GET", "/nodes/{missing}"),
+    "NodeDelete": _missing("DELETE", "/nodes/{missing}"),
+    "NodeUpdate": _missing(
+        "POST", "/nodes/{missing}/update", query={"version": "1"}, json_body={}
+    ),
+    "ServiceInspect": _missing("GET", "/services/{missing}"),
+    "ServiceDelete": _missing("DELETE", "/services/{missing}"),
+    "ServiceUpdate": _missing(
+        "POST", "/services/{missing}/update", query={"version": "1"}, json_body={}
+    ),
+    "ServiceLogs": _missing("GET", "/services/{missing}/logs", query={"stdout": "1"}),
+    "TaskInspect": _missing("GET", "/tasks/{missing}"),
+    "TaskLogs": _missing("GET", "/tasks/{missing}/logs", query={"stdout": "1"}),
+    "SecretInspect": _missing("GET", "/secrets/{missing}"),
+    "SecretDelete": _missing("DELETE", "/secrets/{missing}"),
+    "SecretUpdate": _missing(
+        "POST", "/secrets/{missing}/update", query={"version": "1"}, json_body={}
+    ),
+    "ConfigInspect": _missing("GET", "/configs/{missing}"),
+    "ConfigDelete": _missing("DELETE", "/configs/{missing}"),
+    "ConfigUpdate": _missing(
+        "POST", "/configs/{missing}/update", query={"version": "1"}, json_body={}
+    ),
+}
+
+# Outside a swarm, every swarm operation but init and join fails with 503.
+OUTSIDE_SWARM: dict[str, Recipe] = {
+    "SwarmInspect": swarm("GET", "/swarm"),
+    "SwarmLeave": swarm("POST", "/swarm/leave"),
+    "SwarmUpdate": _plain(
+        "POST", "/swarm/update", query={"version": "1"}, json_body={}
+    ),
+    "SwarmUnlockkey": swarm("GET", "/swarm/unlockkey"),
+    "SwarmUnlock": swarm("POST", "/swarm/unlock", {"UnlockKey": "x"}),
+    "NodeList": swarm("GET", "/nodes"),
+    "NodeInspect": swarm("GET", "/nodes/walk"),
+    "NodeDelete": swarm("DELETE", "/nodes/walk"),
+    "NodeUpdate": _plain(
+        "POST", "/nodes/walk/update", query={"version": "1"}, json_body={}
+    ),
+    "ServiceList": swarm("GET", "/services"),
+    "ServiceCreate": swarm("POST", "/services/create", {"Name": "walk"}),
+    "ServiceInspect": swarm("GET", "/services/walk"),
+    "ServiceDelete": swarm("DELETE", "/services/walk"),
+    "ServiceUpdate": _plain(
+        "POST", "/services/walk/update", query={"version": "1"}, json_body={}
+    ),
+    "ServiceLogs": _plain("GET", "/services/walk/logs", query={"stdout": "1"}),
+    "TaskList": swarm("GET", "/tasks"),
+    "TaskInspect": swarm("GET", "/tasks/walk"),
+    "TaskLogs": _plain("GET", "/tasks/walk/logs", query={"stdout": "1"}),
+    "SecretList": swarm("GET", "/secrets"),
+    "SecretCreate": swarm("POST", "/secrets/create", {"Name": "walk", "Data": ""}),
+    "SecretInspect": swarm("GET", "/secrets/walk"),
+    "SecretDelete": swarm("DELETE", "/secrets/walk"),
+    "SecretUpdate": _plain(
+        "POST", "/secrets/walk/update", query={"version": "1"}, json_body={}
+    ),
+    "ConfigList": swarm("GET", "/configs"),
+    "ConfigCreate": swarm("POST", "/configs/create", {"Name": "walk", "Data": ""}),
+    "ConfigInspect": swarm("GET", "/configs/walk"),
+    "ConfigDelete": swarm("DELETE", "/configs/walk"),
+    "ConfigUpdate": _plain(
+        "POST", "/configs/walk/update", query={"version": "1"}, json_body={}
+    ),
+}
 
 
 # Parametrization -----------------------------------------------------------
@@ -999,6 +1218,43 @@ GAPS = [
         "dockerd switches protocols when the request asks for an upgrade, as "
         "for attach, where the documents list 101",
     ),
+    *(
+        Gap(
+            "spec",
+            operation,
+            "content-type application/vnd.docker.raw-stream",
+            "1.25",
+            "1.41",
+            "dockerd frames service and task logs as container logs; the "
+            "documents list the stream type from 1.42",
+        )
+        for operation in ("ServiceLogs", "TaskLogs")
+    ),
+    *(
+        Gap(
+            "spec",
+            operation,
+            "$.Id",
+            "1.25",
+            "1.55",
+            'dockerd sends {"ID": ...}; the documents name the IdResponse "Id"',
+        )
+        for operation in ("SecretCreate", "ConfigCreate")
+    ),
+    *(
+        Gap(
+            "spec",
+            operation,
+            where,
+            "1.30",
+            "1.30",
+            "base64 text; the 1.30 document types Data as an array",
+        )
+        for operation, where in (
+            ("ConfigList", "$[*].Spec.Data"),
+            ("ConfigInspect", "$.Spec.Data"),
+        )
+    ),
     # What the daemon does not emulate.
     Gap(
         "emulation",
@@ -1103,6 +1359,39 @@ def test_success(version: str, operation: str) -> None:
     verify(spec, exchange)
 
 
+@pytest.mark.parametrize(("version", "operation"), cases(SWARM_SUCCESS))
+def test_swarm_success(version: str, operation: str) -> None:
+    spec = specification(version)
+    exchange = SWARM_SUCCESS[operation](swarm_world_for(version))
+    assert 200 <= exchange.status < 300, exchange.body[:500]
+    verify(spec, exchange)
+
+
+@pytest.mark.parametrize(("version", "operation"), cases(SWARM_MISSING))
+def test_swarm_missing_object(version: str, operation: str) -> None:
+    spec = specification(version)
+    exchange = SWARM_MISSING[operation](swarm_world_for(version))
+    assert exchange.status == 404, exchange.body[:500]
+    verify(spec, exchange)
+
+
+@pytest.mark.parametrize(("version", "operation"), cases(OUTSIDE_SWARM))
+def test_outside_swarm(version: str, operation: str) -> None:
+    spec = specification(version)
+    exchange = OUTSIDE_SWARM[operation](world_for(version))
+    assert exchange.status == NOT_A_SWARM, exchange.body[:500]
+    verify(spec, exchange)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_swarm_join_invalid_token(version: str) -> None:
+    spec = specification(version)
+    body = {**SWARM_BODY, "JoinToken": "SWMTKN-1-walk"}
+    exchange = world_for(version).send("POST", "/swarm/join", json_body=body)
+    assert exchange.status == 500, exchange.body[:500]
+    verify(spec, exchange)
+
+
 @pytest.mark.parametrize(("version", "operation"), cases(MISSING_OBJECT))
 def test_missing_object(version: str, operation: str) -> None:
     spec = specification(version)
@@ -1111,7 +1400,7 @@ def test_missing_object(version: str, operation: str) -> None:
     verify(spec, exchange)
 
 
-# Shapes fixed after the walk found them -------------------------------------------------------
+# Shapes fixed after the walk found them -----------------------------------
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,8 @@ class Filters:
             if isinstance(entry, dict) and all(
                 isinstance(flag, bool) for flag in entry.values()
             ):
-                values[key] = [value for value, flag in entry.items() if flag]
+                # dockerd keeps every key of the map, whatever its flag.
+                values[key] = list(entry)
             elif isinstance(entry, list) and all(isinstance(v, str) for v in entry):
                 values[key] = list(entry)
             else:

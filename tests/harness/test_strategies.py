@@ -126,11 +126,6 @@ def test_filters_are_json(example: FilterExample) -> None:
     assert sorted(document) == sorted(example.decoded)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fakedaemon's Filters.parse drops map values whose flag is false; "
-    "dockerd keeps them (Engine 26.1 rejects {'status': {'bogus': false}})",
-)
 @given(filters(encodings=("map",)))
 def test_daemon_decodes_filters(example: FilterExample) -> None:
     parsed = Filters.parse(example.encoded)

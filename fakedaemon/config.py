@@ -21,6 +21,8 @@ class DaemonConfig:
     labels: list[str] = field(default_factory=list)
     seed: int | None = None
     offline: bool = False
+    # The host the daemon pretends to run on (fakedaemon.rigs.RIGS).
+    rig: str = "default"
     deny: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=lambda: ["busybox:latest"])
     architecture: str = "amd64"

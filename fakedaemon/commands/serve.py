@@ -14,6 +14,7 @@ from ..config import DaemonConfig
 from ..configfile import ConfigFileError, merge, read_file, reloadable
 from ..persistence import DataRootError
 from ..profiles import DEFAULT_PROFILE, PROFILES
+from ..rigs import RIGS
 from ..server import logs
 from ..server.listeners import default_socket_path, is_loopback, parse_address
 from ..server.notify import notify
@@ -79,6 +80,12 @@ def _add_flags(serve: argparse.ArgumentParser) -> None:
         action="store_true",
         default=None,
         help="fail every pull as an Engine without registry access does",
+    )
+    flag(
+        "--rig",
+        choices=sorted(RIGS),
+        help="host set-up to reproduce: real-dockerd is dockerd with vfs, "
+        "--bridge=none, a closed proxy and busybox imported (default: default)",
     )
     flag("--seed", type=int, help="seed for ids and names, for reproducible runs")
     flag(
@@ -167,6 +174,7 @@ def build_config(settings: dict[str, Any]) -> DaemonConfig:
         debug=bool(settings.get("debug")),
         labels=list(settings.get("label") or []),
         offline=bool(settings.get("offline")),
+        rig=settings.get("rig") or "default",
         seed=settings.get("seed"),
         data_root=settings.get("data_root"),
         api_cors_header=settings.get("api_cors_header") or "",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Conflict, InvalidParameter, NoSuchContainer, NotModified
-from .hostconfig import default_host_config
+from .hostconfig import default_host_config, fill_host_defaults
 from .names import generate_name, validate_name
 from .output import OutputLog, StdinPipe
 from .process import ExecutableNotFound, ProcessSpec, check_executable, run
@@ -208,6 +208,9 @@ class ContainerStore:
         hosts.update(host_config or {})
         if hosts.get("NetworkMode") in ("", "default", None):
             hosts["NetworkMode"] = "bridge"
+        fill_host_defaults(hosts, cgroup_version=engine.rig.cgroup_version)
+        if merged.get("Volumes") == {}:
+            merged["Volumes"] = None
         attachments = engine.networks.attachments_for(hosts, networking_config)
         mounts = engine.volumes.mounts_for(merged, hosts)
         with self._lock:
@@ -353,6 +356,10 @@ class ContainerStore:
 
     def _launch(self, container: Container, spec: ProcessSpec) -> None:
         """Start the process thread; the caller holds the lock."""
+        if not self._engine.rig.bridge and "bridge" in container.networks:
+            # dockerd started with --bridge=none marks the container's
+            # network disabled at start and opens no endpoint for it.
+            container.config["NetworkDisabled"] = True
         self._engine.networks.connect_all(container)
         self._engine.volumes.mount_all(container, container.mounts)
         self._next_pid += 1

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ..clock import Clock
 from ..config import DaemonConfig
 from ..ids import IdSource
+from ..rigs import Rig, get_rig
 from .events import EventLog
 from .execs import ExecStore
 from .networks import NetworkStore
@@ -37,6 +38,7 @@ class Engine:
 
         self.config = config or DaemonConfig()
         self.profile: EngineProfile = self.config.profile()
+        self.rig: Rig = get_rig(self.config.rig)
         self.clock = Clock()
         self.ids = IdSource(self.config.seed)
         self.events = EventLog(self.clock)
@@ -56,9 +58,28 @@ class Engine:
         self.containers: ContainerStore = ContainerStore(self)
         self.execs = ExecStore(self)
         self.swarm = Swarm(self)
-        for reference in self.config.images:
-            self.registry.install(self.images, reference)
+        self._install_images()
         self.behaviours = Behaviours()
+
+    def _install_images(self) -> None:
+        """Add the configured starting images, pulled or imported as the rig has it."""
+        from .archives import import_image
+
+        for reference in self.config.images:
+            image = self.registry.install(self.images, reference)
+            if not self.rig.import_images:
+                continue
+            # As `docker import -c 'CMD ["sh"]' - NAME`: one layer made of the
+            # pulled image's files, which replaces the pulled image.
+            layer = image.filesystem.to_tar("/.")
+            self.images.delete(image.id, force=True)
+            name, _, tag = reference.rpartition(":")
+            if not name or "/" in tag:
+                name, tag = reference, "latest"
+            import_image(
+                self, layer, repository=name, tag=tag, changes=['CMD ["sh"]']
+            )
+            self.events.clear()
 
     def reset(self) -> None:
         """Return to the start state: no containers, the configured images only.
@@ -80,8 +101,7 @@ class Engine:
             self.containers = ContainerStore(self)
             self.execs = ExecStore(self)
             self.swarm = Swarm(self)
-            for reference in self.config.images:
-                self.registry.install(self.images, reference)
+            self._install_images()
             self.events.clear()
 
     def close(self) -> None:

@@ -93,3 +93,35 @@ _DEFAULT: dict[str, Any] = {
 def default_host_config() -> dict[str, Any]:
     """Return a fresh copy of the defaults dockerd fills in (Engine 26.1, cgroup v2)."""
     return copy.deepcopy(_DEFAULT)
+
+
+def fill_host_defaults(host_config: dict[str, Any], *, cgroup_version: int) -> None:
+    """Replace the zero values a client sent with the defaults dockerd stores.
+
+    The docker CLI sends every field, zero when unset; dockerd then stores
+    its defaults for an empty ``IpcMode``, ``CgroupnsMode``, ``LogConfig.Type``
+    and masked paths, a 0 ``ShmSize``, and drops a ``PidsLimit`` of 0 or less
+    and a ``MemorySwappiness`` of -1 (measured on Engines 20.10 and 26.1).
+    """
+    defaults = _DEFAULT
+    for key in ("IpcMode", "ShmSize", "MaskedPaths", "ReadonlyPaths"):
+        if not host_config.get(key):
+            host_config[key] = copy.deepcopy(defaults[key])
+    log_config = host_config.get("LogConfig") or {}
+    if not log_config.get("Type"):
+        host_config["LogConfig"] = {
+            "Type": "json-file",
+            "Config": log_config.get("Config") or {},
+        }
+    limit = host_config.get("PidsLimit")
+    if isinstance(limit, int) and limit <= 0:
+        host_config["PidsLimit"] = None
+    if host_config.get("MemorySwappiness") == -1:
+        host_config["MemorySwappiness"] = None
+    # On cgroup v1 dockerd defaults to the host cgroup namespace and reports
+    # OomKillDisable as false; on cgroup v2 it defaults to a private one and
+    # leaves OomKillDisable null.
+    if not host_config.get("CgroupnsMode"):
+        host_config["CgroupnsMode"] = "host" if cgroup_version == 1 else "private"
+    if cgroup_version == 1 and host_config.get("OomKillDisable") is None:
+        host_config["OomKillDisable"] = False

@@ -485,6 +485,8 @@ class NetworkStore:
                     container.state.error = f"network {name} not found"
                     raise NotFound(message)
                 attachment.network_id = network.id
+                if container.config.get("NetworkDisabled"):
+                    continue
                 self._open(network, attachment, container)
                 started.append((network, attachment))
         for network, _ in started:

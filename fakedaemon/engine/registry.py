@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DaemonError, InvalidParameter, NotFound, Unauthorized
+from ..rigs import get_rig
 from .catalogue import BaseImage, EmptyLayer, Layer, base_image
 from .images import HistoryEntry, Image, ImageStore
 from .references import (
@@ -157,6 +158,8 @@ class Registry:
         denied = deny if deny is not None else (config.deny if config else [])
         self.denied: set[str] = {str(parse_normalized(text)) for text in denied}
         self.architecture = architecture or (config.architecture if config else "amd64")
+        if offline_reason is None and config is not None:
+            offline_reason = get_rig(config.rig).registry_error
         self.offline_reason = offline_reason
 
     def deny(self, reference: str) -> None:

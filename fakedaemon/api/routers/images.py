@@ -166,7 +166,7 @@ def _inspect(call: Call, image: Image) -> dict[str, Any]:
         # VirtualSize was removed in API 1.44.
         document["VirtualSize"] = image.size
     # NOTE: overlay2 fills Data with the layer directories; none exist here.
-    document["GraphDriver"] = {"Data": None, "Name": "overlay2"}
+    document["GraphDriver"] = {"Data": None, "Name": call.engine.rig.storage_driver}
     document["RootFS"] = {"Type": "layers", "Layers": list(image.layers)}
     last_tag = image.last_tag_ns
     document["Metadata"] = {

@@ -64,7 +64,7 @@ def version(call: Call) -> Response:
         "Os": "linux",
     }
     document = {
-        "Platform": {"Name": "fakedaemon"},
+        "Platform": {"Name": engine.rig.platform_name},
         "Components": [
             {"Name": "Engine", "Version": profile.engine_version, "Details": details},
             {
@@ -111,14 +111,17 @@ def info(call: Call) -> Response:
         "ContainersPaused": counts["paused"],
         "ContainersStopped": counts["stopped"],
         "Images": engine.images.count(),
-        "Driver": "overlay2",
+        "Driver": engine.rig.storage_driver,
+        # vfs reports no driver status.
         "DriverStatus": [
             ["Backing Filesystem", "extfs"],
             ["Supports d_type", "true"],
             ["Using metacopy", "false"],
             ["Native Overlay Diff", "true"],
             ["userxattr", "false"],
-        ],
+        ]
+        if engine.rig.storage_driver == "overlay2"
+        else [],
         "Plugins": {
             "Volume": ["local"],
             "Network": ["bridge", "host", "ipvlan", "macvlan", "null", "overlay"],

@@ -128,10 +128,16 @@ def network_settings(container: Container, version: APIVersion) -> dict[str, Any
 
 
 def inspect_document(
-    container: Container, version: APIVersion, size: tuple[int, int] | None
+    container: Container,
+    version: APIVersion,
+    size: tuple[int, int] | None,
+    storage_driver: str = "overlay2",
 ) -> dict[str, Any]:
     """Return ``GET /containers/{id}/json`` for ``version``."""
+    # dockerd sets the paths of resolv.conf, hostname, hosts and the log at
+    # the first start; a container never started reports them empty.
     root = f"/var/lib/docker/containers/{container.id}"
+    started = bool(container.state.started_ns)
     config = copy.deepcopy(container.config)
     host_config = copy.deepcopy(container.host_config)
     document: dict[str, Any] = {
@@ -141,13 +147,13 @@ def inspect_document(
         "Args": list(container.args),
         "State": state_document(container),
         "Image": container.image_id,
-        "ResolvConfPath": f"{root}/resolv.conf",
-        "HostnamePath": f"{root}/hostname",
-        "HostsPath": f"{root}/hosts",
-        "LogPath": f"{root}/{container.id}-json.log",
+        "ResolvConfPath": f"{root}/resolv.conf" if started else "",
+        "HostnamePath": f"{root}/hostname" if started else "",
+        "HostsPath": f"{root}/hosts" if started else "",
+        "LogPath": f"{root}/{container.id}-json.log" if started else "",
         "Name": container.name,
         "RestartCount": container.restart_count,
-        "Driver": "overlay2",
+        "Driver": storage_driver,
         "Platform": container.platform,
         "MountLabel": "",
         "ProcessLabel": "",
@@ -167,6 +173,9 @@ def inspect_document(
         "Config": _config_document(config, version),
         "NetworkSettings": network_settings(container, version),
     }
+    if storage_driver != "overlay2":
+        # Only overlay2 reports layer directories; vfs sends no Data.
+        document["GraphDriver"] = {"Data": None, "Name": storage_driver}
     if size is not None:
         document["SizeRw"], document["SizeRootFs"] = size
     # NOTE: health checks are not run, so inspect reports no `State.Health`

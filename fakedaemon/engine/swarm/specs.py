@@ -68,6 +68,12 @@ _SERVICE_SPEC_ORDER = (
 # SwarmKit's rule for service names (``validateAnnotations``).
 _SERVICE_NAME = re.compile(r"^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$")
 _CONDITIONS = ("none", "on-failure", "any")
+_MODES = {
+    "replicated": "Replicated",
+    "global": "Global",
+    "replicatedjob": "ReplicatedJob",
+    "globaljob": "GlobalJob",
+}
 
 
 def ordered(document: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
@@ -111,7 +117,12 @@ def normalize(spec: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedByDaemon(
             "plugin and network attachment services are not emulated"
         )
-    mode = spec.get("Mode") or {}
+    # Go decodes JSON keys without regard to case; docker-py sends
+    # {"replicated": {...}} for the mode.
+    mode = {
+        _MODES.get(key.lower(), key): value
+        for key, value in (spec.get("Mode") or {}).items()
+    }
     modes = [
         key
         for key in ("Replicated", "Global", "ReplicatedJob", "GlobalJob")
@@ -123,6 +134,9 @@ def normalize(spec: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedByDaemon("job-mode services are not emulated")
     if not container.get("Image"):
         raise invalid_argument("ContainerSpec: image reference must be provided")
+    # Fields sent as null are left out, as Go's omitempty does.
+    container = {key: value for key, value in container.items() if value is not None}
+    template = {key: value for key, value in template.items() if value is not None}
     container.setdefault("Isolation", "default")
     template["ContainerSpec"] = ordered(container, _CONTAINER_SPEC_ORDER)
     restart = template.get("RestartPolicy")

@@ -99,7 +99,11 @@ class APIApp:
         dispatch: Callable[[Request], Response] = self.dispatch
         for middleware in reversed(self.middlewares):
             dispatch = functools.partial(middleware, call_next=dispatch)
-        response = dispatch(request)
+        try:
+            response = dispatch(request)
+        except DaemonError as error:
+            # A middleware that reads the body may meet a broken one first.
+            response = render_error(error, self.engine.profile.max_api)
         if isinstance(response, Hijack):
             return self._hijack(environ, request, response, start_response)
         return response(environ, start_response)

@@ -6,17 +6,24 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InvalidParameter
+from ..errors import DaemonError, InvalidParameter
+from ..server.bodies import BodyReadError
 from ..versions import APIVersion
+from . import gojson
 from .filters import Filters
+from .strconv import StrconvError, parse_int
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request
 
     from ..engine.engine import Engine
     from ..profiles import EngineProfile
+    from .bodytypes import BodyType
 
 _FALSE_WORDS = frozenset(("", "0", "no", "false", "none"))
+
+MAX_JSON_BODY = 32 * 1024 * 1024
+"""Largest JSON request body read, in bytes."""
 
 
 @dataclass(slots=True)
@@ -40,17 +47,29 @@ class Call:
         value = self.request.args.get(name, "").strip().lower()
         return value not in _FALSE_WORDS
 
-    def query_int(self, name: str, default: int | None = None) -> int | None:
-        """Read an integer parameter; raise InvalidParameter when malformed."""
+    def query_int(
+        self,
+        name: str,
+        default: int | None = None,
+        *,
+        status: int = 400,
+        function: str = "Atoi",
+    ) -> int | None:
+        """Read an integer parameter as ``strconv.<function>`` parses it.
+
+        A malformed or out-of-range value fails with Go's message and
+        ``status``: dockerd passes strconv errors through unclassified, so
+        most routes answer 500, and the few that wrap them answer 400.
+        """
         text = self.request.args.get(name, "")
         if text == "":
             return default
         try:
-            return int(text)
-        except ValueError:
-            raise InvalidParameter(
-                f'strconv.Atoi: parsing "{text}": invalid syntax'
-            ) from None
+            return parse_int(text, function)
+        except StrconvError as error:
+            if status == 500:
+                raise DaemonError(str(error)) from None
+            raise InvalidParameter(str(error)) from None
 
     def query(self, name: str, default: str = "") -> str:
         """Read a string parameter."""
@@ -64,19 +83,34 @@ class Call:
             parsed.validate(allowed)
         return parsed
 
-    def json_body(self, *, required: bool = True) -> Any:
+    def json_body(
+        self, *, required: bool = True, into: BodyType | None = None
+    ) -> Any:
         """Read the JSON request body with dockerd's content type and syntax checks.
+
+        Args:
+            required: fail on an empty body, as dockerd's decoder does.
+            into: the Go type dockerd decodes the body into; the document is
+                checked against it and normalised (see ``gojson.check``).
 
         Returns:
             The decoded document, or None when the body is empty and not
             ``required``.
         """
         self.check_json_content_type()
-        data = self.request.get_data(cache=True)
+        data = self._read_body()
+        if len(data) > MAX_JSON_BODY:
+            # NOTE: dockerd sets no limit; this one keeps memory bounded.
+            raise InvalidParameter(
+                f"invalid JSON: request body is larger than {MAX_JSON_BODY} bytes"
+            )
         if not data.strip():
             if not required:
                 return None
             if self.profile.legacy_messages:
+                # Engine 20.10's ReadJSON routes worded an empty body apart.
+                if into is not None and into.legacy_status == 400:
+                    raise InvalidParameter("got EOF while reading request body")
                 raise _LegacyJSONError("EOF")
             raise InvalidParameter("invalid JSON: got EOF while reading request body")
         try:
@@ -85,18 +119,51 @@ class Call:
             raise InvalidParameter(
                 "invalid JSON: invalid UTF-8 in request body"
             ) from None
-        decoder = json.JSONDecoder()
         stripped = text.lstrip()
         try:
-            document, end = decoder.raw_decode(stripped)
-        except json.JSONDecodeError as error:
-            message = describe_json_error(stripped, error)
-            if self.profile.legacy_messages:
-                raise _LegacyJSONError(message) from None
-            raise InvalidParameter(f"invalid JSON: {message}") from None
+            document, end = gojson.loads(stripped)
+            if into is not None:
+                legacy = self.profile.legacy_messages
+                document = gojson.check(document, into.type, embedded_paths=not legacy)
+        except (gojson.JSONSyntaxError, gojson.GoTypeError) as error:
+            raise self._decode_error(str(error), into) from None
         if stripped[end:].strip():
             raise InvalidParameter("unexpected content after JSON")
         return document
+
+    def _decode_error(self, message: str, into: BodyType | None) -> DaemonError:
+        if not self.profile.legacy_messages:
+            return InvalidParameter(f"invalid JSON: {message}")
+        if into is not None and into.legacy_status == 400:
+            return InvalidParameter(message)
+        return _LegacyJSONError(message)
+
+    def _read_body(self) -> bytes:
+        """Read the body for JSON decoding, as Go's streaming decoder meets it.
+
+        Go decodes while it reads, so a body that breaks after a complete
+        JSON document still decodes, and one that breaks before it fails
+        with the read error in the decoding message.
+        """
+        received = bytearray()
+        stream = self.request.stream
+        # read1 returns what has arrived, so bytes before a failure are kept.
+        read = getattr(stream, "read1", stream.read)
+        try:
+            while len(received) <= MAX_JSON_BODY:
+                chunk = read(65536)
+                if not chunk:
+                    break
+                received += chunk
+        except BodyReadError as error:
+            text = received.decode("utf-8", "replace").lstrip()
+            try:
+                _, end = json.JSONDecoder().raw_decode(text)
+            except ValueError:
+                raise InvalidParameter(f"invalid JSON: {error.message}") from None
+            if text[end:].strip():
+                raise InvalidParameter("unexpected content after JSON") from None
+        return bytes(received)
 
     def check_json_content_type(self) -> None:
         """Reject a body whose Content-Type is not JSON, as ``CheckForJSON`` does."""

@@ -6,13 +6,14 @@ import io
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from ..api.jsonenc import dump_line
 from ..api.responses import Hijack
+from ..server.bodies import BodyReadError
 from . import wire
 from .faults import UNCHANGED, Fault
 from .http import CONTROL_PREFIX, ControlAPI
@@ -24,6 +25,23 @@ if TYPE_CHECKING:
 logger = logging.getLogger("fakedaemon")
 
 Dispatch = Callable[[Request], Response]
+
+
+class _BrokenBody(io.RawIOBase):
+    """A body that yields the bytes received, then raises the read error."""
+
+    def __init__(self, data: bytes, error: BodyReadError) -> None:
+        self._data = io.BytesIO(data)
+        self._error = error
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self._data.readinto(buffer)
+        if count == 0 and len(buffer):
+            raise self._error
+        return count
 
 
 class ControlMiddleware:
@@ -87,11 +105,22 @@ class ControlMiddleware:
         if "stream" in request.__dict__:
             # The request's stream exists already, so read through it.
             return request.get_data(cache=True)
-        data = environ["wsgi.input"].read(length) if length else b""
+        stream = environ["wsgi.input"]
+        received = bytearray()
+        try:
+            while len(received) < length:
+                chunk = stream.read1(length - len(received))
+                if not chunk:
+                    break
+                received += chunk
+        except BodyReadError as error:
+            # The handler meets the same broken body after the same bytes.
+            environ["wsgi.input"] = _BrokenBody(bytes(received), error)
+            return bytes(received)
         # The handler reads the same bytes from a fresh stream.
-        environ["wsgi.input"] = io.BytesIO(data)
-        environ["CONTENT_LENGTH"] = str(len(data))
-        return bytes(data)
+        environ["wsgi.input"] = io.BytesIO(received)
+        environ["CONTENT_LENGTH"] = str(len(received))
+        return bytes(received)
 
     def _operation(self, request: Request) -> str | None:
         app = self.control.app

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import secrets
 import socket
 import socketserver
@@ -23,9 +24,8 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import unquote
 
-from werkzeug.serving import DechunkedInput
-
 from ..api.app import HIJACK_KEY
+from .bodies import ChunkedReader, LengthReader
 from .tls import peer_common_name
 
 if TYPE_CHECKING:
@@ -37,8 +37,6 @@ MAX_HEADER_BYTES = 1024 * 1024
 """Go's net/http default ``MaxHeaderBytes``; larger headers get a 431."""
 HEAD_LIMIT = MAX_HEADER_BYTES + 4096
 """Bytes of request line and headers together, as Go reads them, before a 431."""
-DRAIN_LIMIT = 4 * 1024 * 1024
-"""Unread request body a connection skips to reach its next request."""
 REQUEST_ID_KEY = "fakedaemon.request_id"
 """WSGI environ key of the request's id, which log lines about it carry."""
 PEER_NAME_KEY = "fakedaemon.peer_name"
@@ -60,36 +58,11 @@ class _Date:
         return self._value
 
 
-class _BodyReader(io.RawIOBase):
-    """The request body for ``Content-Length``: reads stop at the length."""
+_RAW_HIGH_BYTES = re.compile(rb"[\x80-\xff]")
 
-    def __init__(self, source: BinaryIO, length: int) -> None:
-        self._source = source
-        self.remaining = length
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if self.remaining <= 0:
-            return 0
-        view = memoryview(buffer)[: self.remaining]
-        data = self._source.read1(len(view))  # type: ignore[attr-defined]
-        if not data:
-            self.remaining = 0
-            return 0
-        view[: len(data)] = data
-        self.remaining -= len(data)
-        return len(data)
-
-    def drain(self) -> bool:
-        """Skip what the app left unread; return False if too much was left."""
-        if self.remaining > DRAIN_LIMIT:
-            return False
-        while self.remaining > 0:
-            if not self.read(min(self.remaining, 65536)):
-                return False
-        return True
+def _percent_encode(match: re.Match[bytes]) -> bytes:
+    return b"%%%02X" % match.group()[0]
 
 
 class _BadRequest(Exception):
@@ -137,8 +110,22 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         parts = line.split()
         if len(parts) != 3 or not parts[2].startswith(b"HTTP/"):
             raise _BadRequest("400 Bad Request", "malformed HTTP request")
-        method, target, protocol = (part.decode("latin-1") for part in parts)
+        if parts[2] not in (b"HTTP/1.1", b"HTTP/1.0"):
+            raise _BadRequest("505 HTTP Version Not Supported")
+        # WSGI wants text; bytes above ASCII in the query are kept by
+        # percent-encoding them, as Go keeps them as raw bytes.
+        target_bytes = _RAW_HIGH_BYTES.sub(_percent_encode, parts[1])
+        method, target, protocol = (
+            part.decode("latin-1") for part in (parts[0], target_bytes, parts[2])
+        )
         headers = self._read_headers(reader, HEAD_LIMIT - len(line))
+        if protocol == "HTTP/1.1" and "host" not in headers:
+            raise _BadRequest("400 Bad Request", "missing required Host header")
+        expect = headers.get("expect", "").lower()
+        if expect == "100-continue":
+            sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        elif expect:
+            raise _BadRequest("417 Expectation Failed")
         environ = self._environ(method, target, protocol, headers, sock)
         body = self._body(environ, headers, reader)
         keep_alive = protocol == "HTTP/1.1"
@@ -170,10 +157,8 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             )
         if self.hijacked:
             return False
-        if isinstance(body, _BodyReader):
-            return keep_alive and body.drain()
-        if isinstance(body, DechunkedInput):
-            return keep_alive and _drain_chunked(body)
+        if not body.drain():
+            return False
         return keep_alive
 
     def _read_headers(self, reader: BinaryIO, limit: int) -> dict[str, str]:
@@ -248,19 +233,23 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
 
     def _body(
         self, environ: dict[str, Any], headers: dict[str, str], reader: BinaryIO
-    ) -> Any:
-        if "chunked" in headers.get("transfer-encoding", "").lower():
-            body: Any = DechunkedInput(reader)  # type: ignore[arg-type]
+    ) -> ChunkedReader | LengthReader:
+        encoding = headers.get("transfer-encoding")
+        if encoding is not None:
+            if encoding.strip().lower() != "chunked":
+                raise _BadRequest(
+                    "501 Not Implemented", "Unsupported transfer encoding"
+                )
+            if "content-length" in headers:
+                raise _BadRequest("400 Bad Request", "Content-Length with chunked body")
+            body: ChunkedReader | LengthReader = ChunkedReader(reader)
             environ["wsgi.input_terminated"] = True
-            environ.pop("CONTENT_LENGTH", None)
         else:
-            text = headers.get("content-length", "0") or "0"
-            if not text.isdigit():
+            text = headers.get("content-length", "0").strip() or "0"
+            if not text.isdigit() or len(text) > 18:
                 raise _BadRequest("400 Bad Request", "bad Content-Length")
-            body = _BodyReader(reader, int(text))
-        environ["wsgi.input"] = (
-            io.BufferedReader(body) if isinstance(body, _BodyReader) else body
-        )
+            body = LengthReader(reader, int(text))
+        environ["wsgi.input"] = io.BufferedReader(body)
         return body
 
     def _respond(
@@ -355,17 +344,6 @@ def _status_line(code: int) -> str:
         return f"{code} {HTTPStatus(code).phrase}"
     except ValueError:
         return f"{code} status code {code}"
-
-
-def _drain_chunked(body: DechunkedInput) -> bool:
-    total = 0
-    while True:
-        data = body.read(65536)
-        if not data:
-            return True
-        total += len(data)
-        if total > DRAIN_LIMIT:
-            return False
 
 
 class WSGIServer(socketserver.ThreadingMixIn, socketserver.BaseServer):

@@ -40,6 +40,11 @@ class Call:
         """The query parameters (a werkzeug ``MultiDict``)."""
         return self.request.args
 
+    def client_gone(self) -> bool:
+        """Return whether the client has closed the connection (never in-process)."""
+        check = self.request.environ.get("fakedaemon.client_gone")
+        return bool(check is not None and check())
+
     def query_bool(self, name: str, default: bool = False) -> bool:
         """Read a boolean parameter as dockerd's ``BoolValue`` reads it."""
         if name not in self.request.args:
@@ -83,9 +88,7 @@ class Call:
             parsed.validate(allowed)
         return parsed
 
-    def json_body(
-        self, *, required: bool = True, into: BodyType | None = None
-    ) -> Any:
+    def json_body(self, *, required: bool = True, into: BodyType | None = None) -> Any:
         """Read the JSON request body with dockerd's content type and syntax checks.
 
         Args:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 DEFAULT_LOG_LIMIT = 8 * 1024 * 1024
@@ -78,17 +78,22 @@ class OutputLog:
             self._condition.notify_all()
 
     def follow(
-        self, position: int, finished: threading.Event, stop: threading.Event
+        self,
+        position: int,
+        finished: threading.Event,
+        stop: threading.Event,
+        gone: Callable[[], bool] | None = None,
     ) -> Iterator[Entry]:
         """Yield entries from ``position`` until ``finished`` or ``stop`` is set.
 
         ``finished`` marks the end of the process; entries written before it
-        was set are still yielded.
+        was set are still yielded. ``gone`` reports a reader that went away,
+        checked while the log is idle.
         """
         while True:
             batch, position = self.read_from(position)
             yield from batch
-            if stop.is_set():
+            if stop.is_set() or (gone is not None and not batch and gone()):
                 return
             if finished.is_set():
                 tail, position = self.read_from(position)

@@ -9,10 +9,12 @@ socket through the ``fakedaemon.hijack`` environ function (attach, exec).
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import re
 import secrets
+import select
 import socket
 import socketserver
 import sys
@@ -24,7 +26,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import unquote
 
-from ..api.app import HIJACK_KEY
+from ..api.app import CLIENT_GONE_KEY, HIJACK_KEY
 from .bodies import ChunkedReader, LengthReader
 from .tls import peer_common_name
 
@@ -140,6 +142,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             return sock, reader
 
         environ[HIJACK_KEY] = hijack
+        environ[CLIENT_GONE_KEY] = functools.partial(_client_gone, sock)
         started = time.perf_counter()
         self.server.begin_response(sock)
         try:
@@ -335,6 +338,22 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
                     continue
         except OSError:
             pass
+
+
+def _client_gone(sock: socket.socket) -> bool:
+    """Return whether the client closed its side of the connection.
+
+    Go's server cancels a request when a read sees the end of the client's
+    input, half-close included, so a waiting handler stops there too.
+    """
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        if not readable:
+            return False
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):
+        # TLS sockets cannot peek; their streams end when a write fails.
+        return isinstance(sock, socket.socket) and sock.fileno() == -1
 
 
 def _status_line(code: int) -> str:

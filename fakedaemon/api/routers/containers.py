@@ -344,7 +344,7 @@ def logs(call: Call, id: str) -> Response:
         if process is None:
             return
         stop = threading.Event()
-        for entry in log.follow(log.end, process.finished, stop):
+        for entry in log.follow(log.end, process.finished, stop, call.client_gone):
             if entry.stream in streams:
                 for line in _lines(entry.data):
                     yield render(entry.stream, entry.time_ns, line)

@@ -66,6 +66,8 @@ def events(call: Call) -> Response:
                 if until is not None and engine.clock.time_ns() > until:
                     return
                 if event is None:
+                    if call.client_gone():
+                        return
                     continue
                 if until is not None and event.time_ns > until:
                     return

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from ...clock import ZERO_TIME, format_rfc3339_nano
 from ...engine.containers import Container
 from ...errors import Conflict, DaemonError, InvalidParameter, NotFound
+from ..bodytypes import body_types
 from ..call import Call
 from ..filters import Filters
 from ..jsonenc import dump_line
@@ -349,28 +350,6 @@ def resize(call: Call, id: str) -> Response:
     return empty(200)
 
 
-_INTEGER_RESOURCES = frozenset(
-    (
-        "BlkioWeight",
-        "CpuCount",
-        "CpuPercent",
-        "CpuPeriod",
-        "CpuQuota",
-        "CpuRealtimePeriod",
-        "CpuRealtimeRuntime",
-        "CpuShares",
-        "IOMaximumBandwidth",
-        "IOMaximumIOps",
-        "KernelMemory",
-        "KernelMemoryTCP",
-        "Memory",
-        "MemoryReservation",
-        "MemorySwap",
-        "MemorySwappiness",
-        "NanoCpus",
-        "PidsLimit",
-    )
-)
 _MINIMUM_MEMORY = 6 * 1024 * 1024
 _RESTART_POLICIES = ("", "no", "always", "unless-stopped", "on-failure")
 
@@ -380,15 +359,13 @@ def update(call: Call, id: str) -> Response:
     """Change a container's resources and restart policy."""
     legacy = call.profile.legacy_messages
     # Engine 26.1 takes an empty body as no change; 20.10 failed with EOF.
-    body = call.json_body(required=legacy) or {}
-    if not isinstance(body, dict):
-        raise InvalidParameter("invalid JSON: update config must be a JSON object")
-    _check_types(body, legacy)
+    into = body_types(legacy).container_update
+    body = call.json_body(required=legacy, into=into) or {}
     container = call.engine.containers.get(id)
     policy = body.get("RestartPolicy") or {}
     _check_restart_policy(policy, legacy)
     memory = int(body.get("Memory") or 0)
-    if 0 < memory < _MINIMUM_MEMORY:
+    if memory != 0 and memory < _MINIMUM_MEMORY:
         raise InvalidParameter("Minimum memory limit allowed is 6MB")
     containers = call.engine.containers
     with containers.changed:
@@ -417,34 +394,6 @@ def update(call: Call, id: str) -> Response:
         containers.changed.notify_all()
     _publish(call, container, "update")
     return json_response({"Warnings": None})
-
-
-def _check_types(body: dict[str, Any], legacy: bool) -> None:
-    for key in sorted(_INTEGER_RESOURCES & body.keys()):
-        value = body[key]
-        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-            continue
-        kind = _json_kind(value)
-        field = key if legacy else f"Resources.{key}"
-        message = (
-            f"json: cannot unmarshal {kind} into Go struct field "
-            f"UpdateConfig.{field} of type int64"
-        )
-        if legacy:
-            raise DaemonError(message)
-        raise InvalidParameter(f"invalid JSON: {message}")
-
-
-def _json_kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return f"number {value}"
 
 
 def _check_restart_policy(policy: dict[str, Any], legacy: bool) -> None:

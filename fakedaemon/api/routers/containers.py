@@ -14,6 +14,7 @@ from ...clock import format_log_timestamp
 from ...engine.containers import Container
 from ...errors import InvalidParameter, NoSuchImage
 from .. import patterns
+from ..bodytypes import body_types
 from ..call import Call
 from ..jsonenc import dump_line
 from ..responses import (
@@ -70,9 +71,11 @@ def output_content_type(call: Call, container: Container) -> str:
 @router.post("/containers/create", "ContainerCreate")
 def create(call: Call) -> Response:
     """Create a container from the request's config and host config."""
-    body = call.json_body()
+    legacy_messages = call.profile.legacy_messages
+    body = call.json_body(into=body_types(legacy_messages).container_create)
     if not isinstance(body, dict):
-        raise InvalidParameter("invalid JSON: config must be a JSON object")
+        word = "Config" if legacy_messages else "config"
+        raise InvalidParameter(f"{word} cannot be empty in order to create a container")
     host_config = body.pop("HostConfig", None)
     networking_config = body.pop("NetworkingConfig", None)
     if host_config is not None and not isinstance(host_config, dict):

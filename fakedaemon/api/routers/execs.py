@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from ...engine.execs import ExecInstance
 from ...errors import DaemonError, InvalidParameter
+from ..bodytypes import body_types
 from ..call import Call
 from ..responses import (
     MULTIPLEXED_STREAM,
@@ -28,18 +29,13 @@ router = Router()
 @router.post("/containers/<id>/exec", "ContainerExec")
 def create(call: Call, id: str) -> Response:
     """Create an exec instance in a running container."""
-    body = call.json_body()
-    if not isinstance(body, dict):
-        raise InvalidParameter("invalid JSON: exec config must be a JSON object")
-    command = body.get("Cmd")
-    # Cmd is a Go strslice, which also takes a single string.
-    if isinstance(command, str):
-        body["Cmd"] = [command]
-    elif command is not None and not isinstance(command, list):
-        raise InvalidParameter(
-            "invalid JSON: json: cannot unmarshal into Go struct field "
-            "ExecConfig.Cmd of type strslice.StrSlice"
-        )
+    legacy = call.profile.legacy_messages
+    # Engine 26.1 takes an empty body as an empty request; 20.10 failed.
+    into = body_types(legacy).exec_create
+    body = call.json_body(required=legacy, into=into) or {}
+    # The router checks the command before it looks the container up.
+    if not body.get("Cmd"):
+        raise InvalidParameter("No exec command specified")
     instance = call.engine.execs.create(id, body)
     return json_response({"Id": instance.id}, status=201)
 

@@ -12,6 +12,7 @@ from ...clock import format_rfc3339_nano
 from ...engine.networks import Network, filter_match
 from ...errors import DaemonError, InvalidParameter, NoSuchContainer, NotFound
 from ...versions import APIVersion
+from ..bodytypes import body_types
 from ..call import Call
 from ..filters import Filters
 from ..responses import empty, json_response
@@ -197,13 +198,10 @@ def inspect(call: Call, id: str) -> Response:
 @router.post("/networks/create", "NetworkCreate")
 def create(call: Call) -> Response:
     """Create a network."""
-    body = call.json_body()
-    if not isinstance(body, dict):
-        raise InvalidParameter(
-            "invalid JSON: json: cannot unmarshal value into Go value of type "
-            "network.CreateRequest"
-        )
-    network, warning = call.engine.networks.create(body)
+    legacy = call.profile.legacy_messages
+    # Engine 26.1 takes an empty body as an empty request; 20.10 failed.
+    body = call.json_body(required=legacy, into=body_types(legacy).network_create)
+    network, warning = call.engine.networks.create(body or {})
     return json_response({"Id": network.id, "Warning": warning}, status=201)
 
 
@@ -217,9 +215,9 @@ def remove(call: Call, id: str) -> Response:
 @router.post("/networks/<path:id>/connect", "NetworkConnect")
 def connect(call: Call, id: str) -> Response:
     """Connect a container to a network."""
-    body = call.json_body()
-    if not isinstance(body, dict):
-        raise InvalidParameter("invalid JSON: request must be a JSON object")
+    legacy = call.profile.legacy_messages
+    body = call.json_body(required=legacy, into=body_types(legacy).network_connect)
+    body = body or {}
     container = call.engine.containers.get(body.get("Container") or "")
     call.engine.networks.connect(id, container, body.get("EndpointConfig"))
     return Response(b"", status=200)
@@ -228,9 +226,9 @@ def connect(call: Call, id: str) -> Response:
 @router.post("/networks/<path:id>/disconnect", "NetworkDisconnect")
 def disconnect(call: Call, id: str) -> Response:
     """Disconnect a container from a network."""
-    body = call.json_body()
-    if not isinstance(body, dict):
-        raise InvalidParameter("invalid JSON: request must be a JSON object")
+    legacy = call.profile.legacy_messages
+    into = body_types(legacy).network_disconnect
+    body = call.json_body(required=legacy, into=into) or {}
     reference = body.get("Container") or ""
     networks = call.engine.networks
     try:

@@ -1,7 +1,7 @@
 """Swarm routes: the swarm, its nodes, services, tasks, secrets and configs.
 
-Outside a swarm every route answers as dockerd does on a node that is not a
-manager (503), except init, join and leave, which check their request first.
+Outside a swarm every route returns dockerd's 503 for a node that is not a
+manager, except init, join and leave, which check their request first.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def init(call: Call) -> Response:
 
 @router.post("/swarm/join", "SwarmJoin")
 def join(call: Call) -> Response:
-    """Answer as a daemon that cannot reach the manager it was given."""
+    """Reject the join as a daemon does when it cannot reach the given manager."""
     call.engine.swarm.join(_body(call))
     return empty(200)
 
@@ -248,8 +248,8 @@ def inspect_task(call: Call, id: str) -> Response:
 
 
 def _check_log_streams(call: Call) -> None:
-    # The logs routes check their streams before asking the cluster, and
-    # answer that check with a 500.
+    # The logs routes check their streams before they look up the cluster,
+    # and report a failed check with a 500.
     if not (call.query_bool("stdout") or call.query_bool("stderr")):
         raise DaemonError("Bad parameters: you must choose at least one stream")
 

@@ -1,8 +1,8 @@
 """Swarm mode of one daemon: the cluster's life from init to leave.
 
 The daemon is the single node of its swarm, always a manager and the raft
-leader. The Engine's answers for a node outside a swarm, a locked swarm and
-a manager stay as dockerd words them (``daemon/cluster`` of Engine 26.1).
+leader. The error messages for a node outside a swarm, a locked swarm and a
+manager are worded as Engine 26.1 words them.
 """
 
 from __future__ import annotations

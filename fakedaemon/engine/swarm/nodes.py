@@ -20,7 +20,7 @@ _ROLES = ("worker", "manager")
 
 
 class _Precondition(InvalidParameter):
-    """SwarmKit's FailedPrecondition, which dockerd answers with a 400."""
+    """SwarmKit's FailedPrecondition, which dockerd returns as a 400."""
 
     def __init__(self, message: str) -> None:
         super().__init__(f"rpc error: code = FailedPrecondition desc = {message}")

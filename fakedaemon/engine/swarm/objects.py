@@ -137,6 +137,6 @@ TASK_STATES = (
     "remove",
     "orphaned",
 )
-"""Every task state SwarmKit knows, in the order a task moves through them."""
+"""Every task state SwarmKit defines, in the order a task moves through them."""
 
 FINAL_STATES = frozenset(("complete", "shutdown", "failed", "rejected", "orphaned"))

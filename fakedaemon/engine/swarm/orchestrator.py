@@ -198,22 +198,25 @@ class Orchestrator:
             return
         if task.desired == "ready" and task.state == "ready":
             return
-        next_state, message = _NEXT_STATE[task.state]
         service = self._swarm.services.record(task.service_id)
         if service is None:
             return
-        tasks = self._swarm.tasks
+
+        next_state, message = _NEXT_STATE[task.state]
         if next_state == "ready":
             try:
-                container = tasks.create_container(task, service)
+                container = self._swarm.tasks.create_container(task, service)
             except DaemonError as error:
+                LOGGER.info("task %s rejected: %s", task.meta.id, error.message)
                 self._set_state(task, "rejected", "preparing", now, error.message)
                 return
             task.container_id = container.id
+
         if next_state == "running":
             try:
                 container = self._swarm.engine.containers.start(task.container_id)
             except DaemonError as error:
+                LOGGER.info("task %s failed to start: %s", task.meta.id, error.message)
                 self._set_state(
                     task,
                     "failed",
@@ -223,6 +226,7 @@ class Orchestrator:
                 )
                 return
             task.pid = container.state.pid
+
         self._set_state(task, next_state, message, now)
 
     # Services ----------------------------------------------------------------

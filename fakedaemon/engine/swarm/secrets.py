@@ -1,6 +1,6 @@
 """Secrets and configs: named blobs that services mount into their tasks.
 
-The two kinds behave alike; they differ in their size limit, in whether
+The two kinds behave alike. They differ in their size limit, in whether
 inspect shows the data (configs do, secrets never), and in how an update
 that touches the data is detected.
 """
@@ -28,7 +28,7 @@ _MAX_SIZE = {"secret": 500 * 1024, "config": 1000 * 1024}
 
 
 def invalid_argument(message: str) -> InvalidParameter:
-    """Return SwarmKit's InvalidArgument error as dockerd answers it (400)."""
+    """Return SwarmKit's InvalidArgument error, which dockerd returns as a 400."""
     return InvalidParameter(f"rpc error: code = InvalidArgument desc = {message}")
 
 

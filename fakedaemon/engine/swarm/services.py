@@ -76,8 +76,8 @@ class ServiceStore:
         with swarm.lock:
             swarm.require_manager()
             if not spec["Name"]:
-                taken = {f"/{s.spec['Name']}" for s in self._services.values()}
-                spec["Name"] = generate_name(swarm.engine.ids, taken).lstrip("/")
+                used_names = {f"/{s.spec['Name']}" for s in self._services.values()}
+                spec["Name"] = generate_name(swarm.engine.ids, used_names).lstrip("/")
             specs.check_name(spec["Name"])
             self._check_references(spec)
             name = spec["Name"]

@@ -154,7 +154,7 @@ class TaskStore:
             return False
         if filters.contains("runtime") and "container" not in filters.get("runtime"):
             return False
-        # The CLI's progress display asks with the hidden `_up-to-date` key.
+        # The CLI's progress display lists tasks with the hidden `_up-to-date` key.
         up_to_date = filters.bool_value("up-to-date")
         if up_to_date is None:
             up_to_date = filters.bool_value("_up-to-date")
@@ -179,7 +179,7 @@ class TaskStore:
         try:
             engine.images.get(image)
         except DaemonError:
-            # The CLI pins images to a digest; the store knows the tag.
+            # The CLI pins images to a digest, but the image store finds them by tag.
             if "@" not in image:
                 raise
             image = image.split("@", 1)[0]

@@ -78,7 +78,7 @@ def wait_running(client: Client, name: str, count: int) -> list[dict[str, Any]]:
         ("GET", "/services/x/logs?stdout=1"),
     ],
 )
-def test_inactive_answers_503(client: Client, method: str, path: str) -> None:
+def test_inactive_returns_503(client: Client, method: str, path: str) -> None:
     response = client.open("/v1.45" + path, method=method, json={})
     assert response.status_code == 503
     assert response.json == {"message": NOT_A_MANAGER}
@@ -98,7 +98,7 @@ def test_inactive_logs_check_streams(client: Client) -> None:
     }
 
 
-def test_init_answers_node_id(client: Client, engine: Engine) -> None:
+def test_init_returns_node_id(client: Client, engine: Engine) -> None:
     response = client.post("/v1.45/swarm/init", json=INIT)
     assert response.status_code == 200
     assert response.json == engine.swarm.node_id
@@ -185,7 +185,7 @@ def test_update_version_errors(manager: Client) -> None:
     )
 
 
-def test_update_answers_empty_200(manager: Client) -> None:
+def test_update_returns_empty_200(manager: Client) -> None:
     document = manager.get("/v1.45/swarm").json
     version = document["Version"]["Index"]
     response = manager.post(
@@ -260,7 +260,7 @@ def test_node_update_and_filters(manager: Client, engine: Engine) -> None:
     assert bogus.json == {"message": "invalid filter 'bogus'"}
 
 
-def test_node_delete_refused(manager: Client, engine: Engine) -> None:
+def test_node_delete_rejected(manager: Client, engine: Engine) -> None:
     response = manager.delete(f"/v1.45/nodes/{engine.swarm.node_id}?force=1")
     assert response.status_code == 400
     assert "It must be demoted to worker before removal" in response.json["message"]
@@ -435,7 +435,7 @@ def test_config_routes(manager: Client) -> None:
     }
 
 
-def test_legacy_filter_wording(engine: Engine) -> None:
+def test_legacy_filter_wording() -> None:
     legacy = Engine(DaemonConfig(engine="20.10"))
     try:
         client = Client(APIApp(legacy))

@@ -190,7 +190,7 @@ def test_node_demote_last_manager(engine: Engine) -> None:
     )
 
 
-def test_node_remove_refused(engine: Engine) -> None:
+def test_node_remove_rejected(engine: Engine) -> None:
     node_id = engine.swarm.node_id
     with pytest.raises(InvalidParameter) as raised:
         engine.swarm.nodes.remove(node_id, True)

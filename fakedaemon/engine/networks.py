@@ -346,6 +346,9 @@ class NetworkStore:
     def remove(self, reference: str) -> None:
         """Remove a network; 403 for predefined ones and for active endpoints."""
         network = self.get(reference)
+        if network.scope == "swarm":
+            # A service's network is in use even while no task runs on it.
+            self._engine.swarm.services.check_network_unused(network.id)
         with self._lock:
             if network.predefined:
                 raise Forbidden(

@@ -260,6 +260,21 @@ class ServiceStore:
                 "CompletedTasks": 0,
             }
 
+    def check_network_unused(self, network_id: str) -> None:
+        """Raise SwarmKit's error when a service is attached to ``network_id``."""
+        with self._swarm.lock:
+            for service in self._services.values():
+                holders = (service.spec, service.spec["TaskTemplate"])
+                targets = {
+                    attachment.get("Target")
+                    for holder in holders
+                    for attachment in holder.get("Networks") or []
+                }
+                if network_id in targets:
+                    raise _Precondition(
+                        f"network {network_id} is in use by service {service.meta.id}"
+                    )
+
     def names_using(self, kind: str, blob_id: str) -> builtins.list[str]:
         """Return the names of the services that mount a secret or config."""
         key = "Secrets" if kind == "secret" else "Configs"

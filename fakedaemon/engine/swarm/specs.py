@@ -138,6 +138,13 @@ def normalize(spec: dict[str, Any]) -> dict[str, Any]:
     container = {key: value for key, value in container.items() if value is not None}
     template = {key: value for key, value in template.items() if value is not None}
     container.setdefault("Isolation", "default")
+    for key, id_key, name_key in (
+        ("Secrets", "SecretID", "SecretName"),
+        ("Configs", "ConfigID", "ConfigName"),
+    ):
+        if container.get(key):
+            order = ("File", "Runtime", id_key, name_key)
+            container[key] = [ordered(entry, order) for entry in container[key]]
     template["ContainerSpec"] = ordered(container, _CONTAINER_SPEC_ORDER)
     restart = template.get("RestartPolicy")
     if isinstance(restart, dict):
@@ -176,13 +183,16 @@ def normalize(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _update_config(config: dict[str, Any]) -> dict[str, Any]:
+    # SwarmKit stores the failure action and order as enums whose zero values
+    # read back as "pause" and "stop-first"; zero durations are left out.
     shaped: dict[str, Any] = {"Parallelism": int(config.get("Parallelism") or 0)}
-    for key in ("Delay", "FailureAction", "Monitor"):
-        if config.get(key):
-            shaped[key] = config[key]
+    if config.get("Delay"):
+        shaped["Delay"] = config["Delay"]
+    shaped["FailureAction"] = config.get("FailureAction") or "pause"
+    if config.get("Monitor"):
+        shaped["Monitor"] = config["Monitor"]
     shaped["MaxFailureRatio"] = config.get("MaxFailureRatio") or 0
-    if config.get("Order"):
-        shaped["Order"] = config["Order"]
+    shaped["Order"] = config.get("Order") or "stop-first"
     return shaped
 
 

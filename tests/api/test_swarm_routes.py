@@ -483,3 +483,29 @@ def test_swarm_events_route(manager: Client) -> None:
     assert [(d["Type"], d["Action"], d["scope"]) for d in documents] == [
         ("secret", "create", "swarm")
     ]
+
+
+def test_network_in_use_by_service(manager: Client) -> None:
+    network_id = manager.post(
+        "/v1.45/networks/create", json={"Name": "ov", "Driver": "overlay"}
+    ).json["Id"]
+    body = dict(SERVICE, Networks=[{"Target": "ov"}])
+    service_id = manager.post("/v1.45/services/create", json=body).json["ID"]
+    response = manager.delete("/v1.45/networks/ov")
+    assert response.status_code == 400
+    assert response.json == {
+        "message": "rpc error: code = FailedPrecondition desc = network "
+        f"{network_id} is in use by service {service_id}"
+    }
+
+
+def test_update_config_defaults(manager: Client) -> None:
+    body = dict(SERVICE, UpdateConfig={"Parallelism": 2})
+    manager.post("/v1.45/services/create", json=body)
+    spec = manager.get("/v1.45/services/web").json["Spec"]
+    assert spec["UpdateConfig"] == {
+        "Parallelism": 2,
+        "FailureAction": "pause",
+        "MaxFailureRatio": 0,
+        "Order": "stop-first",
+    }

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Conflict, InvalidParameter, NoSuchContainer, NotModified
+from .createchecks import check_references, check_settings
 from .hostconfig import default_host_config, fill_host_defaults
 from .names import generate_name, validate_name
 from .output import OutputLog, StdinPipe
@@ -191,11 +192,13 @@ class ContainerStore:
     ) -> Container:
         """Create a container from ``config`` merged with its image's config."""
         engine = self._engine
+        check_settings(config, host_config, engine.profile.legacy_messages)
         requested = validate_name(name) if name else None
         image_reference = config.get("Image") or ""
         if not image_reference:
             raise InvalidParameter("No image was specified.")
         image = engine.images.get(image_reference)
+        check_references(host_config, self.get)
         merged = merge_image_config(config, image.config)
         command = list(merged.get("Entrypoint") or []) + list(merged.get("Cmd") or [])
         if not command:

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from ...clock import ZERO_TIME, format_rfc3339_nano
 from ...engine.containers import Container
+from ...engine.createchecks import check_memory, check_restart_policy
 from ...errors import Conflict, DaemonError, InvalidParameter, NotFound
 from ..bodytypes import body_types
 from ..call import Call
@@ -350,10 +351,6 @@ def resize(call: Call, id: str) -> Response:
     return empty(200)
 
 
-_MINIMUM_MEMORY = 6 * 1024 * 1024
-_RESTART_POLICIES = ("", "no", "always", "unless-stopped", "on-failure")
-
-
 @router.post("/containers/<id>/update", "ContainerUpdate")
 def update(call: Call, id: str) -> Response:
     """Change a container's resources and restart policy."""
@@ -363,10 +360,9 @@ def update(call: Call, id: str) -> Response:
     body = call.json_body(required=legacy, into=into) or {}
     container = call.engine.containers.get(id)
     policy = body.get("RestartPolicy") or {}
-    _check_restart_policy(policy, legacy)
+    check_restart_policy(policy, legacy)
     memory = int(body.get("Memory") or 0)
-    if memory != 0 and memory < _MINIMUM_MEMORY:
-        raise InvalidParameter("Minimum memory limit allowed is 6MB")
+    check_memory(memory)
     containers = call.engine.containers
     with containers.changed:
         host_config = container.host_config
@@ -394,30 +390,6 @@ def update(call: Call, id: str) -> Response:
         containers.changed.notify_all()
     _publish(call, container, "update")
     return json_response({"Warnings": None})
-
-
-def _check_restart_policy(policy: dict[str, Any], legacy: bool) -> None:
-    name = policy.get("Name") or ""
-    retries = int(policy.get("MaximumRetryCount") or 0)
-    if name not in _RESTART_POLICIES:
-        if legacy:
-            raise InvalidParameter(f"invalid restart policy '{name}'")
-        raise InvalidParameter(
-            f"invalid restart policy: unknown policy '{name}'; use one of 'no', "
-            "'always', 'on-failure', or 'unless-stopped'"
-        )
-    if retries < 0:
-        prefix = "" if legacy else "invalid restart policy: "
-        raise InvalidParameter(f"{prefix}maximum retry count cannot be negative")
-    if retries and name != "on-failure":
-        if legacy:
-            raise InvalidParameter(
-                f"maximum retry count cannot be used with restart policy '{name}'"
-            )
-        raise InvalidParameter(
-            "invalid restart policy: maximum retry count can only be used with "
-            "'on-failure'"
-        )
 
 
 # `prune` ---------------------------------------------------------------------

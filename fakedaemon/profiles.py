@@ -37,6 +37,16 @@ class EngineProfile:
     progress_bar_text: bool
     kernel_version: str = "6.1.0-fakedaemon"
     operating_system: str = "Debian GNU/Linux 12 (bookworm)"
+    # Engine 20.10 stored the HostConfig of a create request as sent (an
+    # empty NetworkMode became "default", an empty restart policy stayed
+    # ""), set Runtime only at the first start, masked 10 paths (23.0 added
+    # /sys/devices/virtual/powercap), sent KernelMemory and KernelMemoryTCP
+    # at every API version, and wrote `"Error": null` in every wait answer.
+    # 25.0 and later fill those defaults at create, drop the kernel memory
+    # fields, and leave out a nil wait Error.
+    legacy_host_config: bool = False
+    # Engine 20.10 sent container logs without a Content-Type.
+    logs_content_type: bool = True
 
     def with_api_range(
         self, minimum: APIVersion | None = None, maximum: APIVersion | None = None
@@ -65,6 +75,8 @@ PROFILES: dict[str, EngineProfile] = {
         legacy_messages=True,
         ping_builder_and_swarm=False,
         progress_bar_text=True,
+        legacy_host_config=True,
+        logs_content_type=False,
     ),
     "26.1": EngineProfile(
         name="26.1",

@@ -86,7 +86,7 @@ SANDBOX_KEYS = frozenset({"SandboxKey"})
 # Strings naming the Engine build; they differ between a real Engine and a
 # fake of the same release (packaging suffixes, commits, Go versions).
 VERSION_KEYS = frozenset(
-    {"Version", "GitCommit", "GoVersion", "BuildTime", "ServerVersion"}
+    {"Version", "GitCommit", "GoVersion", "BuildTime", "ServerVersion", "DockerVersion"}
 )
 
 

@@ -207,11 +207,14 @@ class ContainerStore:
         merged.setdefault("Hostname", "")
         if not merged["Hostname"]:
             merged["Hostname"] = container_id[:12]
-        hosts = default_host_config()
+        legacy = engine.profile.legacy_host_config
+        hosts = default_host_config(legacy=legacy)
         hosts.update(host_config or {})
         if hosts.get("NetworkMode") in ("", "default", None):
-            hosts["NetworkMode"] = "bridge"
-        fill_host_defaults(hosts, cgroup_version=engine.rig.cgroup_version)
+            hosts["NetworkMode"] = "default" if legacy else "bridge"
+        fill_host_defaults(
+            hosts, cgroup_version=engine.rig.cgroup_version, legacy=legacy
+        )
         if merged.get("Volumes") == {}:
             merged["Volumes"] = None
         attachments = engine.networks.attachments_for(hosts, networking_config)
@@ -359,6 +362,8 @@ class ContainerStore:
 
     def _launch(self, container: Container, spec: ProcessSpec) -> None:
         """Start the process thread; the caller holds the lock."""
+        # Engine 20.10 recorded the runtime at the first start.
+        container.host_config.setdefault("Runtime", "runc")
         if not self._engine.rig.bridge and "bridge" in container.networks:
             # dockerd started with --bridge=none marks the container's
             # network disabled at start and opens no endpoint for it.

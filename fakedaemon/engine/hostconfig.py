@@ -90,12 +90,26 @@ _DEFAULT: dict[str, Any] = {
 }
 
 
-def default_host_config() -> dict[str, Any]:
-    """Return a fresh copy of the defaults dockerd fills in (Engine 26.1, cgroup v2)."""
-    return copy.deepcopy(_DEFAULT)
+def default_host_config(*, legacy: bool = False) -> dict[str, Any]:
+    """Return a fresh copy of the defaults dockerd fills in (Engine 26.1, cgroup v2).
+
+    ``legacy`` gives Engine 20.10's: an empty restart policy name, no
+    Runtime until the first start, the kernel memory limits, and no
+    /sys/devices/virtual/powercap among the masked paths.
+    """
+    defaults = copy.deepcopy(_DEFAULT)
+    if legacy:
+        defaults["RestartPolicy"]["Name"] = ""
+        del defaults["Runtime"]
+        defaults["KernelMemory"] = 0
+        defaults["KernelMemoryTCP"] = 0
+        defaults["MaskedPaths"].remove("/sys/devices/virtual/powercap")
+    return defaults
 
 
-def fill_host_defaults(host_config: dict[str, Any], *, cgroup_version: int) -> None:
+def fill_host_defaults(
+    host_config: dict[str, Any], *, cgroup_version: int, legacy: bool = False
+) -> None:
     """Replace the zero values a client sent with the defaults dockerd stores.
 
     The docker CLI sends every field, zero when unset; dockerd then stores
@@ -103,7 +117,7 @@ def fill_host_defaults(host_config: dict[str, Any], *, cgroup_version: int) -> N
     and masked paths, a 0 ``ShmSize``, and drops a ``PidsLimit`` of 0 or less
     and a ``MemorySwappiness`` of -1 (measured on Engines 20.10 and 26.1).
     """
-    defaults = _DEFAULT
+    defaults = default_host_config(legacy=legacy)
     for key in ("IpcMode", "ShmSize", "MaskedPaths", "ReadonlyPaths"):
         if not host_config.get(key):
             host_config[key] = copy.deepcopy(defaults[key])

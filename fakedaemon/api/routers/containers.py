@@ -80,6 +80,12 @@ def create(call: Call) -> Response:
     networking_config = body.pop("NetworkingConfig", None)
     if host_config is not None and not isinstance(host_config, dict):
         raise InvalidParameter("invalid JSON: HostConfig must be a JSON object")
+    # API 1.39 and older default to a shareable IPC namespace when IpcMode
+    # is empty; Engine 20.10 did so only for a request with a HostConfig.
+    legacy = call.profile.legacy_host_config
+    if call.version.below("1.40") and not (host_config or {}).get("IpcMode"):
+        if host_config is not None or not legacy:
+            host_config = {**(host_config or {}), "IpcMode": "shareable"}
     container = call.engine.containers.create(
         body,
         host_config,
@@ -290,12 +296,13 @@ def wait(call: Call, id: str) -> Response:
     def body() -> Iterator[bytes]:
         code = containers.wait(container, condition)
         document: dict[str, Any] = {"StatusCode": code}
-        if call.version.at_least("1.30"):
-            error = container.state.error
-            document = {
-                "Error": {"Message": error} if error else None,
-                "StatusCode": code,
-            }
+        error = container.state.error
+        if error and call.version.at_least("1.30"):
+            document = {"Error": {"Message": error}, "StatusCode": code}
+        elif call.profile.legacy_host_config:
+            # Engine 20.10 wrote a nil Error as null at every API version;
+            # 25.0 and later leave it out.
+            document = {"Error": None, "StatusCode": code}
         yield dump_line(document)
 
     return stream(body())
@@ -352,7 +359,10 @@ def logs(call: Call, id: str) -> Response:
                 for line in _lines(entry.data):
                     yield render(entry.stream, entry.time_ns, line)
 
-    return stream(body(), content_type=output_content_type(call, container))
+    response = stream(body(), content_type=output_content_type(call, container))
+    if not call.profile.logs_content_type:
+        del response.headers["Content-Type"]
+    return response
 
 
 def _lines(data: bytes) -> list[bytes]:

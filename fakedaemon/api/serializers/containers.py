@@ -180,12 +180,10 @@ def inspect_document(
         document["SizeRw"], document["SizeRootFs"] = size
     # NOTE: health checks are not run, so inspect reports no `State.Health`
     # even when the container has a Healthcheck.
-    # 1.42 stopped reporting KernelMemory; CgroupnsMode arrived in 1.41.
-    if version.below("1.42"):
-        host_config["KernelMemory"] = 0
-        host_config["KernelMemoryTCP"] = 0
-    if version.below("1.41"):
-        host_config.pop("CgroupnsMode", None)
+    # Engines 20.10 and 26.1 report CgroupnsMode at every API version,
+    # although the field arrived in 1.41. Engine 20.10 reports the kernel
+    # memory limits (part of its default host config) at every version too;
+    # 26.1 at none.
     return document
 
 

@@ -170,7 +170,7 @@ class APIApp:
         except Exception:
             logger.exception("handler of %s failed", route.operation)
             response = render_error(DaemonError("internal error"), version)
-        return _with(response, headers)
+        return _with(response, headers, route.operation)
 
     def _check_version(self, version: APIVersion, text: str) -> DaemonError | None:
         # The messages repeat the version as the URL spells it ("1", "1.040").
@@ -224,12 +224,14 @@ class APIApp:
         return []
 
 
-def _with(response: Response, headers: dict[str, str]) -> Response:
+def _with(response: Response, headers: dict[str, str], operation: str) -> Response:
     if isinstance(response, Hijack):
-        # dockerd writes the head of a hijacked connection (attach, exec
-        # start) itself, so the version middleware's Api-Version, Server,
-        # Ostype and Docker-Experimental never reach the client (measured on
-        # Engines 20.10 and 26.1, with and without `Upgrade: tcp`).
+        # dockerd's attach writes the head of the hijacked connection itself,
+        # so the version middleware's Api-Version, Server, Ostype and
+        # Docker-Experimental never reach the client; exec start's head
+        # carries them after Upgrade (measured on Engines 20.10 and 26.1).
+        if operation == "ExecStart":
+            response.extra_headers = {**headers, **response.extra_headers}
         return response
     for name, value in headers.items():
         response.headers[name] = value

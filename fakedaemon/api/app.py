@@ -115,7 +115,9 @@ class APIApp:
         """Route ``request`` and return the handler's response or an error."""
         adapter = self.url_map.bind_to_environ(request.environ)
         try:
-            endpoint, arguments = adapter.match()
+            # Match as HTTP even for a WebSocket handshake: the attach/ws
+            # handler checks the handshake itself, as dockerd does.
+            endpoint, arguments = adapter.match(websocket=False)
         except HTTPException:
             return self._unmatched(request)
         route = self.routes[endpoint]
@@ -208,7 +210,9 @@ class APIApp:
             return error(environ, start_response)
         sock, reader = hijack()
         upgrade = "upgrade" in request.headers.get("Connection", "").lower()
-        if upgrade:
+        if response.head is not None:
+            head = list(response.head)
+        elif upgrade:
             head = [
                 "HTTP/1.1 101 UPGRADED",
                 f"Content-Type: {response.content_type}",

@@ -94,7 +94,10 @@ class Hijack(Response):
         content_type: str,
         *,
         extra_headers: dict[str, str] | None = None,
+        head: list[str] | None = None,
     ) -> None:
         super().__init__(b"", status=200, content_type=content_type)
         self.session = session
         self.extra_headers = extra_headers or {}
+        self.head = head
+        """A complete status line and headers to send instead of the usual 101."""

@@ -125,7 +125,8 @@ class ControlMiddleware:
     def _operation(self, request: Request) -> str | None:
         app = self.control.app
         try:
-            endpoint, _ = app.url_map.bind_to_environ(request.environ).match()
+            adapter = app.url_map.bind_to_environ(request.environ)
+            endpoint, _ = adapter.match(websocket=False)
         except HTTPException:
             return None
         operation: str = app.routes[endpoint].operation

@@ -14,6 +14,7 @@ ROUTER_MODULES = (
     "build",
     "image_transfer",
     "containers",
+    "container_websocket",
     "execs",
     "container_files",
     "container_runtime",

@@ -13,12 +13,15 @@ one policy from a JSON file instead::
       ]
     }
 
-The first rule that matches decides; ``default`` decides when none does.
-A rule matches when every field it gives matches: ``methods`` (any of the
-listed HTTP methods), ``path`` (an ``fnmatch`` pattern on the path without
-its ``/v1.xx`` prefix) and ``users`` (any of the listed common names of the
-verified TLS client certificate; ``""`` names a client without one). A
-denied request gets 403 with dockerd's wording, ``authorization denied by
+The first rule that matches decides, and ``default`` decides when none
+does. A rule matches when every field it gives matches:
+
+- ``methods``: any of the listed HTTP methods.
+- ``path``: an ``fnmatch`` pattern on the path without its ``/v1.xx`` prefix.
+- ``users``: any of the listed common names of the verified TLS client
+  certificate. ``""`` names a client without one.
+
+A denied request gets 403 with dockerd's wording, ``authorization denied by
 plugin <name>: <message>``.
 """
 

@@ -46,6 +46,7 @@ DIRECTIVES = (
     Directive("api-cors-header", "api_cors_header", str),
     Directive("authorization-rules", "authorization_rules", str, reloadable=True),
     Directive("engine", "engine", str),
+    Directive("rig", "rig", str),
     Directive("offline", "offline", bool),
     Directive("seed", "seed", int),
     Directive("images", "image", list),
@@ -103,10 +104,10 @@ def merge(
     """
     conflicts = []
     for directive in DIRECTIVES:
-        given = flags.get(directive.dest)
-        if directive.key in document and given is not None:
+        flag_value = flags.get(directive.dest)
+        if directive.key in document and flag_value is not None:
             conflicts.append(
-                f"{directive.key}: (from flag: {go_text(given)}, "
+                f"{directive.key}: (from flag: {go_text(flag_value)}, "
                 f"from file: {go_text(document[directive.key])})"
             )
     if conflicts:

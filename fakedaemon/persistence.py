@@ -1,11 +1,11 @@
 """State that survives a restart: saved under ``--data-root``, restored at start.
 
-The state is the control API's dump (``Control.dump``), wrapped with what a
-restart needs besides it, and written atomically: a temporary file in the
-data root is written, flushed to disk, then renamed over the state file, so
-a crash at any moment leaves either the old state or the new one. Saves
-follow state changes (each change publishes an event) after a short delay
-that gathers bursts, and happen once more at shutdown.
+The state is the control API's dump (``Control.dump``) plus what a restart
+needs besides it. Each save writes a temporary file in the data root,
+flushes it to disk and renames it over the state file, so a crash at any
+moment leaves either the old state or the new one. Saves follow state
+changes, because each change publishes an event. A short delay gathers a
+burst of changes into one save, and one more save runs at shutdown.
 
 On start the containers come back as dockerd brings them back without
 live-restore: a container that was running when the daemon died is stopped

@@ -35,8 +35,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="serve the Engine API until interrupted",
         description="Serve the Docker Engine API on unix sockets or loopback TCP.",
     )
-    # Every default is None, so a flag that was given can be told from one
-    # that was not when the configuration file is merged in.
+    # Every default is None, so the merge with the configuration file can
+    # see which flags were given on the command line.
     serve.add_argument(
         "-H",
         "--host",

@@ -87,7 +87,7 @@ class Client:
 
 
 class StreamReader(threading.Thread):
-    """Follows a streamed response (events or logs) until told to stop."""
+    """Follows a streamed response (events or logs) until the daemon ends it."""
 
     def __init__(self, socket_path: str, path: str) -> None:
         super().__init__(daemon=True, name=f"stream {path}")
@@ -674,7 +674,7 @@ def run_protocol(socket_path: str) -> dict[str, bytes]:
 
 
 def ping(socket_path: str) -> bool:
-    """Return whether the daemon at ``socket_path`` answers ``/_ping``."""
+    """Return whether ``/_ping`` of the daemon at ``socket_path`` returns OK."""
     transport = httpx.HTTPTransport(uds=socket_path)
     with httpx.Client(transport=transport, base_url="http://docker") as client:
         return client.get("/_ping").text == "OK"
@@ -704,8 +704,8 @@ def run_restarts(folder: Path, cycles: int, per_cycle: int) -> RestartReport:
     """Create containers, then stop or kill -9 ``fakedaemon serve``; check state.
 
     Odd cycles end with SIGKILL, even ones with SIGTERM. After each restart
-    every container created so far must exist; those that ran when the
-    daemon was killed must show exit code 255, and ``always`` ones run.
+    every container created so far must exist. Containers with restart
+    policy ``always`` must run again, and the others must be stopped.
     """
     root = folder / "root"
     socket_path = folder / "r.sock"
@@ -797,6 +797,7 @@ def main() -> int:
         restarts = run_restarts(folder, options.restart_cycles, 4)
         after = files_under(outside)
     report = concurrency
+
     print("| figure | value |")
     print("|---|---|")
     print(f"| concurrent clients | {report.clients} (+{report.streams} streams) |")
@@ -812,6 +813,7 @@ def main() -> int:
         f"{report.name_race_winners} |"
     )
     print(f"| peak RSS growth | {report.peak_rss_growth_mib:.0f} MiB |")
+
     print(
         f"| connection faults injected | {sum(faults.injected.values())} "
         f"({len(faults.injected)} kinds) |"
@@ -820,6 +822,7 @@ def main() -> int:
         f"| healthy after faults | {faults.healthy_after} "
         f"(threads {faults.threads_before} -> {faults.threads_after}) |"
     )
+
     matching = sum(result.matches for result in hostile)
     print(f"| hostile API requests matching Engine 26.1 | {matching}/{len(hostile)} |")
     protocol_ok = sum(

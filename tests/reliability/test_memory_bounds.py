@@ -79,6 +79,6 @@ def test_archive_bomb_memory(measure: ModuleType, socket_path: str) -> None:
     assert len(bomb) < expanded // 100
     assert response.status_code == 200
     # NOTE: the extracted file lives in the container's in-memory
-    # filesystem, so memory grows with the expanded size; this checks that
-    # it grows no more than a few copies of it.
+    # filesystem, so memory grows with the expanded size. This checks that
+    # it grows by no more than a few copies of it.
     assert growth < 4 * expanded

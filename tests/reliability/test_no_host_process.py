@@ -1,4 +1,4 @@
-"""No container ever starts a host process, whatever the CLI asks of it."""
+"""No container starts a host process, whatever command the CLI sends."""
 
 from __future__ import annotations
 

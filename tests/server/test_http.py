@@ -117,7 +117,7 @@ def test_streamed_response_is_chunked(daemon: Daemon) -> None:
         sock.sendall(b"POST /v1.45/containers/waiter/wait HTTP/1.1\r\nHost: x\r\n\r\n")
         status, headers, body = read_response(file)
         assert headers["transfer-encoding"] == "chunked"
-        assert json.loads(body) == {"Error": None, "StatusCode": 0}
+        assert json.loads(body) == {"StatusCode": 0}
 
 
 def test_hijack_over_tcp(tcp_daemon: Daemon) -> None:

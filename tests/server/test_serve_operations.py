@@ -79,7 +79,7 @@ class Served:
 
 
 @pytest.fixture
-def served_paths(tmp_path: Path) -> Iterator[list[Served]]:
+def started(tmp_path: Path) -> Iterator[list[Served]]:
     started: list[Served] = []
     yield started
     for served in started:
@@ -110,22 +110,22 @@ def test_unknown_directive_fails(tmp_path: Path) -> None:
     )
 
 
-def test_settings_from_file(tmp_path: Path, served_paths: list[Served]) -> None:
+def test_settings_from_file(tmp_path: Path, started: list[Served]) -> None:
     config = tmp_path / "daemon.json"
     config.write_text(json.dumps({"labels": ["zone=a"], "experimental": True}))
     served = Served(tmp_path, "--config-file", str(config))
-    served_paths.append(served)
+    started.append(served)
     with served.client() as client:
         info = client.get("/info").json()
     assert info["Labels"] == ["zone=a"]
     assert info["ExperimentalBuild"] is True
 
 
-def test_sighup_reloads(tmp_path: Path, served_paths: list[Served]) -> None:
+def test_sighup_reloads(tmp_path: Path, started: list[Served]) -> None:
     config = tmp_path / "daemon.json"
     config.write_text(json.dumps({"labels": ["zone=a"]}))
     served = Served(tmp_path, "--config-file", str(config))
-    served_paths.append(served)
+    started.append(served)
     config.write_text(json.dumps({"labels": ["zone=b"], "debug": True}))
     served.process.send_signal(signal.SIGHUP)
     assert served.wait_for_log("Reloaded configuration")
@@ -136,13 +136,11 @@ def test_sighup_reloads(tmp_path: Path, served_paths: list[Served]) -> None:
     assert "configuration reload changed labels" in served.log()
 
 
-def test_sighup_bad_file_keeps_settings(
-    tmp_path: Path, served_paths: list[Served]
-) -> None:
+def test_sighup_bad_file_keeps_settings(tmp_path: Path, started: list[Served]) -> None:
     config = tmp_path / "daemon.json"
     config.write_text(json.dumps({"labels": ["zone=a"]}))
     served = Served(tmp_path, "--config-file", str(config))
-    served_paths.append(served)
+    started.append(served)
     config.write_text('{"labels": ["zone=b"], "nonsense": 1}')
     served.process.send_signal(signal.SIGHUP)
     assert served.wait_for_log("don't match any configuration option: nonsense")
@@ -164,10 +162,10 @@ def test_notify_ready_and_stopping(tmp_path: Path) -> None:
     assert served.ready_line == f"DOCKER_HOST=unix://{served.socket_path}"
 
 
-def test_pidfile_rejects_second(tmp_path: Path, served_paths: list[Served]) -> None:
+def test_pidfile_rejects_second(tmp_path: Path, started: list[Served]) -> None:
     pidfile = tmp_path / "d.pid"
     served = Served(tmp_path, "--pidfile", str(pidfile))
-    served_paths.append(served)
+    started.append(served)
     assert pidfile.read_text() == str(served.process.pid)
     result = run_serve("--pidfile", str(pidfile), "-H", f"unix://{tmp_path}/e.sock")
     assert result.returncode == 1
@@ -179,9 +177,9 @@ def test_pidfile_rejects_second(tmp_path: Path, served_paths: list[Served]) -> N
     assert not pidfile.exists()
 
 
-def test_json_logs_carry_request_id(tmp_path: Path, served_paths: list[Served]) -> None:
+def test_json_logs_carry_request_id(tmp_path: Path, started: list[Served]) -> None:
     served = Served(tmp_path, "--log-format", "json", "--debug")
-    served_paths.append(served)
+    started.append(served)
     with served.client() as client:
         client.get("/_ping")
     assert served.wait_for_log("GET /_ping 200")
@@ -191,7 +189,7 @@ def test_json_logs_carry_request_id(tmp_path: Path, served_paths: list[Served]) 
     assert len(ping["request_id"]) == 16
 
 
-def test_crash_restores_with_255(tmp_path: Path, served_paths: list[Served]) -> None:
+def test_crash_restores_with_255(tmp_path: Path, started: list[Served]) -> None:
     root = tmp_path / "root"
     served = Served(tmp_path, "--data-root", str(root))
     with served.client() as client:
@@ -203,14 +201,14 @@ def test_crash_restores_with_255(tmp_path: Path, served_paths: list[Served]) -> 
     served.process.wait(timeout=10)
     served.stop()
     again = Served(tmp_path, "--data-root", str(root))
-    served_paths.append(again)
+    started.append(again)
     with again.client() as client:
         state = client.get("/containers/job/json").json()["State"]
     assert state["Status"] == "exited"
     assert state["ExitCode"] == 255
 
 
-def test_tls_flags_serve(tmp_path: Path, served_paths: list[Served]) -> None:
+def test_tls_flags_serve(tmp_path: Path, started: list[Served]) -> None:
     authority = trustme.CA()
     server = authority.issue_cert("127.0.0.1")
     paths = {name: tmp_path / f"{name}.pem" for name in ("ca", "cert", "key")}

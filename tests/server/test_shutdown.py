@@ -45,6 +45,7 @@ def test_streams_end_cleanly(tmp_path: Path) -> None:
         body = {"Image": "busybox", "Cmd": ["sh", "-c", "echo hi; sleep 1000"]}
         client.post("/containers/create?name=svc", json=body)
         client.post("/containers/svc/start")
+
     events = Stream("/events", socket_path)
     logs = Stream("/containers/svc/logs?follow=1&stdout=1", socket_path)
     for stream in (events, logs):
@@ -58,12 +59,14 @@ def test_streams_end_cleanly(tmp_path: Path) -> None:
         b"Host: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n"
     )
     head = attach.recv(4096)
+
     daemon.stop()
     for stream in (events, logs):
         stream.join(timeout=10)
     while attach.recv(4096):
         pass
     attach.close()
+
     assert head.startswith(b"HTTP/1.1 101")
     assert events.clean, events.error
     # NOTE: the event log ends a follower as soon as it closes, so events

@@ -509,3 +509,19 @@ def test_update_config_defaults(manager: Client) -> None:
         "MaxFailureRatio": 0,
         "Order": "stop-first",
     }
+
+
+def test_legacy_create_response() -> None:
+    legacy = Engine(DaemonConfig(engine="20.10"))
+    try:
+        client = Client(APIApp(legacy))
+        client.post("/v1.41/swarm/init", json=INIT)
+        created = client.post("/v1.41/services/create", json=SERVICE)
+        assert created.status_code == 201
+        assert list(created.json) == ["ID"]
+        node = client.get("/v1.41/nodes").json[0]
+        plugins = node["Description"]["Engine"]["Plugins"]
+        assert {"Type": "Log", "Name": "logentries"} in plugins
+        client.post("/v1.41/swarm/leave?force=1")
+    finally:
+        legacy.close()

@@ -192,7 +192,11 @@ def create_service(call: Call) -> Response:
     swarm = call.engine.swarm
     swarm.require_manager()
     service_id = swarm.services.create(_body(call))
-    return json_response({"ID": service_id, "Warnings": None}, 201)
+    document: dict[str, Any] = {"ID": service_id}
+    # Engine 20.10 left out an empty Warnings list; 26.1 sends null.
+    if call.profile.max_api.at_least("1.42"):
+        document["Warnings"] = None
+    return json_response(document, 201)
 
 
 @router.get("/services/<id>", "ServiceInspect")

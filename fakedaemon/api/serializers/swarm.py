@@ -41,6 +41,13 @@ _ENGINE_PLUGINS = [
 ]
 
 
+def _plugins(engine: Engine) -> list[tuple[str, str]]:
+    # Engine 20.10 still shipped the logentries log driver.
+    if engine.profile.max_api.below("1.42"):
+        return sorted([*_ENGINE_PLUGINS, ("Log", "logentries")])
+    return _ENGINE_PLUGINS
+
+
 def _meta(meta: Meta) -> dict[str, Any]:
     return {
         "ID": meta.id,
@@ -142,7 +149,9 @@ def node_document(node: Node, engine: Engine, cluster: Cluster) -> dict[str, Any
         },
         "Engine": {
             "EngineVersion": engine.profile.engine_version,
-            "Plugins": [{"Type": kind, "Name": name} for kind, name in _ENGINE_PLUGINS],
+            "Plugins": [
+                {"Type": kind, "Name": name} for kind, name in _plugins(engine)
+            ],
         },
         "TLSInfo": tls_info(cluster),
     }

@@ -12,10 +12,11 @@ from werkzeug.wrappers import Response
 
 from ...clock import format_log_timestamp
 from ...engine.containers import Container
-from ...errors import InvalidParameter, NoSuchImage
+from ...errors import DaemonError, InvalidParameter, NoSuchImage
 from .. import patterns
 from ..bodytypes import body_types
 from ..call import Call
+from ..filters import Filters
 from ..jsonenc import dump_line
 from ..responses import (
     MULTIPLEXED_STREAM,
@@ -28,10 +29,12 @@ from ..responses import (
 )
 from ..routing import Router
 from ..serializers.containers import inspect_document, summary_document
+from ..strconv import StrconvError, parse_int, parse_uint
 
 router = Router()
 
 _STREAM_TYPES = {"stdin": 0, "stdout": 1, "stderr": 2}
+_HEALTH_STATES = ("starting", "healthy", "unhealthy", "none")
 _STATUSES = ("created", "restarting", "running", "removing", "paused", "exited", "dead")
 _LIST_FILTERS = (
     "ancestor",
@@ -102,7 +105,7 @@ def list_containers(call: Call) -> Response:
     engine = call.engine
     filters = call.filters(_LIST_FILTERS)
     show_all = call.query_bool("all")
-    limit = call.query_int("limit", -1)
+    limit = call.query_int("limit", -1, status=500)
     with_size = call.query_bool("size")
     for status in filters.get("status"):
         if status not in _STATUSES:
@@ -110,6 +113,7 @@ def list_containers(call: Call) -> Response:
             if call.profile.legacy_messages:
                 message = f"Invalid filter 'status={status}'"
             raise InvalidParameter(message)
+    _check_list_filters(call, filters)
     containers = engine.containers.all()
     before = _reference_time(call, filters.get("before"))
     since = _reference_time(call, filters.get("since"))
@@ -138,6 +142,35 @@ def list_containers(call: Call) -> Response:
         if limit is not None and limit > 0 and len(documents) >= limit:
             break
     return json_response(documents)
+
+
+def _check_list_filters(call: Call, filters: Filters) -> None:
+    """Reject the exited, health, publish and expose values dockerd rejects."""
+    legacy = call.profile.legacy_messages
+    for value in filters.get("exited"):
+        try:
+            parse_int(value)
+        except StrconvError as error:
+            # Engine 20.10 passed the strconv error through as a 500.
+            if legacy:
+                raise DaemonError(str(error)) from None
+            raise InvalidParameter(
+                f"invalid filter 'exited={value}': {error}"
+            ) from None
+    for value in filters.get("health"):
+        if value not in _HEALTH_STATES:
+            word = "Unrecognised" if legacy else "unrecognized"
+            raise InvalidParameter(f"{word} filter value for health: {value}")
+    for key in ("publish", "expose"):
+        for value in filters.get(key):
+            port = value.split("/", 1)[0]
+            try:
+                for part in port.split("-", 1):
+                    parse_uint(part, bits=16)
+            except StrconvError as error:
+                raise DaemonError(
+                    f"error while looking up for {key} {value}: {error}"
+                ) from None
 
 
 def _reference_time(call: Call, references: list[str]) -> int | None:
@@ -230,7 +263,7 @@ def start(call: Call, id: str) -> Response:
 @router.post("/containers/<id>/stop", "ContainerStop")
 def stop(call: Call, id: str) -> Response:
     """Stop a container; 304 when it is not running."""
-    timeout = call.query_int("t")
+    timeout = call.query_int("t", status=500)
     # `signal` arrived in 1.42.
     signal = call.query("signal") if call.version.at_least("1.42") else ""
     call.engine.containers.stop(id, signal or None, timeout)
@@ -240,7 +273,7 @@ def stop(call: Call, id: str) -> Response:
 @router.post("/containers/<id>/restart", "ContainerRestart")
 def restart(call: Call, id: str) -> Response:
     """Restart a container."""
-    call.engine.containers.restart(id, call.query_int("t"))
+    call.engine.containers.restart(id, call.query_int("t", status=500))
     return empty()
 
 
@@ -318,8 +351,8 @@ def logs(call: Call, id: str) -> Response:
         raise InvalidParameter("Bad parameters: you must choose at least one stream")
     follow = call.query_bool("follow")
     timestamps = call.query_bool("timestamps")
-    since = _unix_time(call.query("since"), "since")
-    until = _unix_time(call.query("until"), "until")
+    since = _unix_time(call.query("since"))
+    until = _unix_time(call.query("until"))
     tail = _tail(call.query("tail"))
     streams = {
         name
@@ -375,23 +408,33 @@ def _lines(data: bytes) -> list[bytes]:
     return lines
 
 
-def _unix_time(text: str, name: str) -> int | None:
+def _unix_time(text: str) -> int | None:
+    """Parse ``since`` or ``until`` (``seconds[.nanoseconds]``) as dockerd does.
+
+    dockerd parses both parts with ``strconv.ParseInt`` and passes its error
+    through as a 500.
+    """
     if not text or text == "0":
         return None
-    seconds, _, fraction = text.partition(".")
-    if not seconds.lstrip("-").isdigit() or (fraction and not fraction.isdigit()):
-        raise InvalidParameter(f"invalid value for '{name}': {text}")
-    nanos = int((fraction + "000000000")[:9]) if fraction else 0
-    return int(seconds) * 1_000_000_000 + nanos
+    seconds_text, _, fraction = text.partition(".")
+    try:
+        seconds = parse_int(seconds_text, "ParseInt")
+        nanos = parse_int(fraction, "ParseInt") if fraction else 0
+    except StrconvError as error:
+        raise DaemonError(str(error)) from None
+    if fraction:
+        nanos = int(nanos * 10 ** (9 - len(fraction)))
+    return seconds * 1_000_000_000 + nanos
 
 
 def _tail(text: str) -> int | None:
-    if not text or text == "all":
-        return None
+    # dockerd shows every line for "all", a negative count or a value
+    # strconv.Atoi rejects.
     try:
-        return max(int(text), 0)
-    except ValueError:
+        count = parse_int(text)
+    except StrconvError:
         return None
+    return None if count < 0 else count
 
 
 @router.post("/containers/<id>/attach", "ContainerAttach")

@@ -21,6 +21,7 @@ from ..responses import (
     json_response,
 )
 from ..routing import Router
+from ..strconv import StrconvError, parse_int
 from .containers import frame
 
 router = Router()
@@ -163,8 +164,6 @@ def parse_dimension(call: Call, name: str) -> int:
     """Parse ``h`` or ``w`` with Go's ``strconv.Atoi`` wording; it is required."""
     text = call.query(name)
     try:
-        return int(text)
-    except ValueError:
-        raise InvalidParameter(
-            f'strconv.Atoi: parsing "{text}": invalid syntax'
-        ) from None
+        return parse_int(text)
+    except StrconvError as error:
+        raise InvalidParameter(str(error)) from None

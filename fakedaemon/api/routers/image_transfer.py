@@ -15,6 +15,7 @@ from ...errors import DaemonError, InvalidParameter
 from ..call import Call
 from ..responses import json_response, stream
 from ..routing import Router
+from ..strconv import StrconvError, parse_int
 from .build import progress_lines
 
 router = Router()
@@ -74,6 +75,10 @@ def search(call: Call) -> Response:
     """Search Docker Hub, simulated from the registry's catalogue."""
     legacy = call.profile.legacy_messages
     limit = _search_limit(call, legacy)
+    if limit < 0:
+        response = Response(b"", status=200)
+        response.headers.remove("Content-Type")
+        return response
     filters = call.filters().to_dict()
     word = "Invalid" if legacy else "invalid"
     for key in filters:
@@ -111,14 +116,17 @@ def _search_limit(call: Call, legacy: bool) -> int:
     if not text:
         return 25
     try:
-        limit = int(text)
-    except ValueError:
-        message = f'strconv.Atoi: parsing "{text}": invalid syntax'
+        limit = parse_int(text)
+    except StrconvError as error:
+        message = str(error)
         if legacy:
             raise DaemonError(message) from None
         raise InvalidParameter(f"invalid limit specified: {message}") from None
     if limit == 0 and not legacy:
         return 25
+    if limit < 0 and not legacy:
+        # Engine 26.1 answers a negative limit with an empty 200.
+        return limit
     if not 1 <= limit <= 100:
         word = "Limit" if legacy else "limit"
         raise InvalidParameter(f"{word} {limit} is outside the range of [1, 100]")

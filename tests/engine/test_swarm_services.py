@@ -460,3 +460,45 @@ def test_service_events(engine: Engine) -> None:
         "replicas.new": "2",
     }
     assert {e.scope for e in events} == {"swarm"}
+
+
+def replacements(
+    engine: Engine, update: dict[str, Any]
+) -> tuple[list[Task], list[Task]]:
+    """Create two replicas, update them with ``update`` and return old and new."""
+    engine.swarm.services.create(service(replicas=2, UpdateConfig=update))
+    wait_until(lambda: len(running(engine)) == 2)
+    record = engine.swarm.services.get("web")
+    spec = record.spec
+    spec["TaskTemplate"]["ContainerSpec"]["Env"] = ["A=1"]
+    engine.swarm.services.update("web", record.meta.index, spec, "")
+    wait_until(
+        lambda: (
+            (engine.swarm.services.get("web").update_status or {}).get("State")
+            == "completed"
+        )
+    )
+    listed = sorted(tasks(engine), key=lambda t: t.meta.created_ns)
+    old = [t for t in listed if t.state == "shutdown"]
+    new = [t for t in listed if t.state == "running"]
+    return old, new
+
+
+def test_stop_first_order(engine: Engine) -> None:
+    old, new = replacements(engine, {"Parallelism": 1})
+    for before, after in zip(old, new, strict=True):
+        started = engine.containers.get(after.container_id).state.started_ns
+        assert before.timestamp_ns <= started
+
+
+def test_start_first_order(engine: Engine) -> None:
+    old, new = replacements(engine, {"Parallelism": 1, "Order": "start-first"})
+    for before, after in zip(old, new, strict=True):
+        started = engine.containers.get(after.container_id).state.started_ns
+        assert started <= before.timestamp_ns
+
+
+def test_update_delay(engine: Engine) -> None:
+    old, new = replacements(engine, {"Parallelism": 1, "Delay": 400_000_000})
+    first = engine.containers.get(new[0].container_id).state.started_ns
+    assert new[1].meta.created_ns - first >= 400_000_000

@@ -62,6 +62,9 @@ class Service:
     # older template are replaced by the rolling update.
     template_version: int = 1
     removed: bool = False
+    # Rolling update pacing: a batch is starting, and when the next may start.
+    batch_running: bool = False
+    next_batch_ns: int = 0
 
 
 @dataclass

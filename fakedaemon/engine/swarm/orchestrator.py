@@ -91,7 +91,7 @@ class Orchestrator:
             for task in tasks:
                 self._restart(task, now)
             for service in swarm.services.all():
-                self._converge(service)
+                self._converge(service, now)
             for task in swarm.tasks.all():
                 self._shut_down(task, now)
             for task in swarm.tasks.all():
@@ -231,7 +231,7 @@ class Orchestrator:
 
     # Services ----------------------------------------------------------------
 
-    def _converge(self, service: Service) -> None:
+    def _converge(self, service: Service, now: int) -> None:
         """Create, remove or replace tasks until they match the service's spec."""
         tasks = self._swarm.tasks
         live = [
@@ -272,28 +272,65 @@ class Orchestrator:
             for t in tasks.of_service(service.meta.id)
             if t.desired in ("running", "ready") and not t.finished
         ]
-        self._roll(service, live)
+        self._roll(service, live, now)
 
-    def _roll(self, service: Service, live: list[Task]) -> None:
-        """Replace tasks made from an older template, a batch at a time."""
+    def _roll(self, service: Service, live: list[Task], now: int) -> None:
+        """Replace tasks made from an older template, a batch at a time.
+
+        ``Parallelism`` tasks are replaced at once (0 means all); with
+        ``Delay`` the next batch waits that long after the last one runs;
+        with ``Order: start-first`` an old task stops once its replacement
+        runs, and otherwise before the replacement starts.
+        """
         version = service.template_version
-        outdated = sorted(
-            (t for t in live if t.template_version < version),
-            key=lambda t: (t.slot, t.node_id),
+        current = [t for t in live if t.template_version == version]
+        replaced = {_slot_key(t) for t in current}
+        running = {_slot_key(t) for t in current if t.state == "running"}
+        for task in live:
+            if task.template_version < version and _slot_key(task) in running:
+                task.desired = "shutdown"
+                self._swarm.touch(task.meta)
+        waiting = sorted(
+            (
+                t
+                for t in live
+                if t.template_version < version
+                and t.desired in ("running", "ready")
+                and _slot_key(t) not in replaced
+            ),
+            key=_slot_key,
         )
-        in_flight = [
-            t for t in live if t.template_version == version and t.state != "running"
-        ]
-        if not outdated:
-            if not in_flight:
-                self._swarm.services.finish_update(service)
+        in_flight = [t for t in current if t.state != "running"]
+        outdated = [t for t in live if t.template_version < version]
+        if not outdated and not in_flight:
+            self._swarm.services.finish_update(service)
             return
-        config = service.spec.get("UpdateConfig") or {"Parallelism": 1}
+        if not waiting:
+            return
+
+        rolling_back = (service.update_status or {}).get("State") == "rollback_started"
+        key = "RollbackConfig" if rolling_back else "UpdateConfig"
+        config = service.spec.get(key) or {"Parallelism": 1}
         parallelism = int(config.get("Parallelism") or 0)
-        allowed = len(outdated) if parallelism == 0 else parallelism - len(in_flight)
-        for task in outdated[: max(allowed, 0)]:
-            task.desired = "shutdown"
-            self._swarm.touch(task.meta)
+        delay = int(config.get("Delay") or 0)
+        if in_flight:
+            service.batch_running = True
+            if delay:
+                return
+            allowed = parallelism - len(in_flight) if parallelism else len(waiting)
+        else:
+            if service.batch_running and delay:
+                service.next_batch_ns = now + delay
+            service.batch_running = False
+            if now < service.next_batch_ns:
+                return
+            allowed = parallelism or len(waiting)
+
+        start_first = config.get("Order") == "start-first"
+        for task in waiting[: max(allowed, 0)]:
+            if not start_first:
+                task.desired = "shutdown"
+                self._swarm.touch(task.meta)
             self._swarm.tasks.new(service, task.slot, task.node_id)
 
     def _retain(self) -> None:
@@ -318,3 +355,8 @@ class Orchestrator:
                 if task.container_id:
                     swarm.tasks.remove_container(task.container_id)
                 swarm.tasks.delete(task)
+
+
+def _slot_key(task: Task) -> tuple[int, str]:
+    """Return what a task replaces: its slot, or its node for a global service."""
+    return task.slot, "" if task.slot else task.node_id

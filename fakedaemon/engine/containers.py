@@ -14,7 +14,7 @@ from .hostconfig import default_host_config, fill_host_defaults
 from .names import generate_name, validate_name
 from .output import OutputLog, StdinPipe
 from .process import ExecutableNotFound, ProcessSpec, check_executable, run
-from .signals import SIGKILL, SIGTERM, parse_signal
+from .signals import SIGKILL, SIGTERM, check_signal_supported, parse_signal
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -521,6 +521,7 @@ class ContainerStore:
         """Send ``signal`` (SIGKILL by default); 409 when not running."""
         container = self.get(reference)
         legacy = self._engine.profile.legacy_messages
+        check_signal_supported(reference, signal, legacy)
         try:
             number = parse_signal(signal) if signal else SIGKILL
         except ValueError:

@@ -408,6 +408,12 @@ class ImageStore:
                     "refusing to create a tag with a digest reference"
                 )
             raise InvalidReference("cannot import digest reference")
+        if reference.familiar_name == "sha256":
+            # A repository named after the digest algorithm would make
+            # `sha256:<hex>` ambiguous between a tag and an image id.
+            raise InvalidReference(
+                "refusing to create an ambiguous tag using digest algorithm as name"
+            )
         if tag:
             reference = reference.trimmed().with_tag(tag)
         return reference.with_default_tag()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from ..errors import DaemonError, InvalidParameter
+
 SIGNALS: dict[str, int] = {
     "HUP": 1,
     "INT": 2,
@@ -38,6 +42,8 @@ SIGNALS: dict[str, int] = {
     "SYS": 31,
 }
 
+_SIGNAL_NUMBER = re.compile(r"[+-]?[0-9]{1,30}")
+
 SIGKILL = 9
 SIGTERM = 15
 
@@ -66,3 +72,20 @@ def parse_signal(text: str) -> int:
         if offset.isdigit() and int(offset) <= 30:
             return 64 - int(offset)
     raise ValueError(value)
+
+
+def check_signal_supported(reference: str, signal: str, legacy: bool) -> None:
+    """Reject a signal number outside Linux's 1 to 64, as dockerd's kill does."""
+    number = int(signal) if _SIGNAL_NUMBER.fullmatch(signal) else 0
+    if number == 0 or 1 <= number <= 64:
+        return
+    if legacy:
+        # Engine 20.10 printed the number as an unsigned 64-bit value.
+        raise DaemonError(
+            f"Cannot kill container: {reference}: The linux daemon does not "
+            f"support signal {number % 2**64}"
+        )
+    raise InvalidParameter(
+        f"cannot kill container: {reference}: the linux daemon does not support "
+        f"signal {number}"
+    )

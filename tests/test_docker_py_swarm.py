@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import docker
 import docker.errors
@@ -37,7 +38,7 @@ def wait_until(check: Callable[[], bool], timeout: float = 15.0) -> None:
     raise AssertionError("condition not reached in time")
 
 
-def running(service: docker.models.services.Service) -> list[dict[str, object]]:
+def running(service: docker.models.services.Service) -> list[dict[str, Any]]:
     return [
         task
         for task in service.tasks(filters={"desired-state": "running"})
@@ -95,7 +96,8 @@ def test_service_workflow(manager: docker.DockerClient) -> None:
 
     def updated() -> bool:
         service.reload()
-        return service.attrs.get("UpdateStatus", {}).get("State") == "completed"
+        state = service.attrs.get("UpdateStatus", {}).get("State")
+        return bool(state == "completed")
 
     wait_until(updated)
     tasks = running(service)

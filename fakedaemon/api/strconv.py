@@ -1,9 +1,10 @@
 """Parse integers as Go's ``strconv`` does, with its error messages.
 
 dockerd parses most numeric query parameters with ``strconv.Atoi``,
-``ParseInt`` or ``ParseUint`` and passes the error text to the client, so
-the fake has to reject exactly what Go rejects (Python's ``int`` also takes
-spaces, underscores and non-ASCII digits) and word the error the same way.
+``ParseInt`` or ``ParseUint`` and passes the error text to the client. The
+fake must reject exactly what Go rejects and word the error the same way.
+Python's ``int`` is looser: it also takes spaces, underscores and non-ASCII
+digits.
 """
 
 from __future__ import annotations

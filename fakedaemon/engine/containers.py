@@ -8,7 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Conflict, InvalidParameter, NoSuchContainer, NotModified
+from ..errors import (
+    Conflict,
+    InvalidParameter,
+    NoSuchContainer,
+    NotFound,
+    NotModified,
+)
 from .createchecks import check_references, check_settings
 from .hostconfig import default_host_config, fill_host_defaults
 from .names import generate_name, validate_name
@@ -209,6 +215,8 @@ class ContainerStore:
             merged["Hostname"] = container_id[:12]
         legacy = engine.profile.legacy_host_config
         hosts = default_host_config(legacy=legacy)
+        # Left empty so that the rig's cgroup version picks the default.
+        hosts["CgroupnsMode"] = ""
         hosts.update(host_config or {})
         if hosts.get("NetworkMode") in ("", "default", None):
             hosts["NetworkMode"] = "default" if legacy else "bridge"
@@ -253,6 +261,16 @@ class ContainerStore:
         validated = validate_name(new_name)
         with self._lock:
             container = self.get(reference)
+            engine = self._engine
+            if (
+                not engine.rig.bridge
+                and not engine.profile.legacy_host_config
+                and container.state.running
+                and "bridge" in container.networks
+            ):
+                # Engine 26.1 renames the sandbox's endpoints too, and finds
+                # no bridge network to do it in when run with --bridge=none.
+                raise NotFound("network bridge not found")
             if validated == container.name:
                 raise InvalidParameter(
                     "Renaming a container with the same name as its current name"

@@ -137,7 +137,14 @@ def list_containers(call: Call) -> Response:
         shown_image = image_name(call, container)
         size = container_size(call, container) if with_size else None
         documents.append(
-            summary_document(container, call.version, shown_image, now, size)
+            summary_document(
+                container,
+                call.version,
+                shown_image,
+                now,
+                size,
+                dns_names=not call.profile.legacy_host_config,
+            )
         )
         if limit is not None and limit > 0 and len(documents) >= limit:
             break
@@ -243,8 +250,14 @@ def inspect(call: Call, id: str) -> Response:
     """Return the full container document."""
     container = call.engine.containers.get(id)
     size = container_size(call, container) if call.query_bool("size") else None
-    driver = call.engine.rig.storage_driver
-    return json_response(inspect_document(container, call.version, size, driver))
+    document = inspect_document(
+        container,
+        call.version,
+        size,
+        call.engine.rig.storage_driver,
+        dns_names=not call.profile.legacy_host_config,
+    )
+    return json_response(document)
 
 
 @router.post("/containers/<id>/start", "ContainerStart")

@@ -36,7 +36,9 @@ def _time(ns: int) -> str:
     return format_rfc3339_nano(ns) if ns else ZERO_TIME
 
 
-def network_settings(container: Container, version: APIVersion) -> dict[str, Any]:
+def network_settings(
+    container: Container, version: APIVersion, *, dns_names: bool = False
+) -> dict[str, Any]:
     """Return ``NetworkSettings`` of inspect from the container's networks.
 
     Each attachment of the container becomes one entry of ``Networks``; an
@@ -76,18 +78,22 @@ def network_settings(container: Container, version: APIVersion) -> dict[str, Any
             "GlobalIPv6Address": "",
             "GlobalIPv6PrefixLen": 0,
         }
-        # 1.48 added GwPriority to endpoint settings, 1.44 added DNSNames.
+        # 1.48 added GwPriority to endpoint settings, 1.44 added DNSNames;
+        # ``dns_names`` sends DNSNames at every version, as Engine 26.1 does.
         if version.at_least("1.48"):
             entry["GwPriority"] = attachment.gw_priority
-        if version.at_least("1.44"):
+        if version.at_least("1.44") or dns_names:
             entry["DNSNames"] = dns_names
         networks[name] = entry
     bridge = container.networks.get("bridge")
     default = bridge.endpoint if bridge is not None else None
+    # dockerd releases the sandbox when the container stops, unless its
+    # network is disabled (no bridge): then the sandbox fields stay.
+    sandbox = running or bool(container.config.get("NetworkDisabled"))
     document: dict[str, Any] = {
         "Bridge": "",
-        "SandboxID": container.id[32:] + container.id[:32] if running else "",
-        "SandboxKey": f"/var/run/docker/netns/{container.id[32:44]}" if running else "",
+        "SandboxID": container.id[32:] + container.id[:32] if sandbox else "",
+        "SandboxKey": f"/var/run/docker/netns/{container.id[32:44]}" if sandbox else "",
         "Ports": {},
         "HairpinMode": False,
         "LinkLocalIPv6Address": "",
@@ -132,6 +138,8 @@ def inspect_document(
     version: APIVersion,
     size: tuple[int, int] | None,
     storage_driver: str = "overlay2",
+    *,
+    dns_names: bool = False,
 ) -> dict[str, Any]:
     """Return ``GET /containers/{id}/json`` for ``version``."""
     # dockerd sets the paths of resolv.conf, hostname, hosts and the log at
@@ -171,7 +179,7 @@ def inspect_document(
         },
         "Mounts": [mount.document() for mount in container.mounts],
         "Config": _config_document(config, version),
-        "NetworkSettings": network_settings(container, version),
+        "NetworkSettings": network_settings(container, version, dns_names=dns_names),
     }
     if storage_driver != "overlay2":
         # Only overlay2 reports layer directories; vfs sends no Data.
@@ -257,9 +265,11 @@ def summary_document(
     image_name: str,
     now_ns: int,
     size: tuple[int, int] | None,
+    *,
+    dns_names: bool = False,
 ) -> dict[str, Any]:
     """Return one entry of ``GET /containers/json``."""
-    networks = network_settings(container, version)["Networks"]
+    networks = network_settings(container, version, dns_names=dns_names)["Networks"]
     document: dict[str, Any] = {
         "Id": container.id,
         "Names": [container.name],

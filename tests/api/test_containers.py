@@ -165,7 +165,7 @@ def test_kill_gives_137(client: Client) -> None:
     container_id = create(client, Cmd=["sleep", "300"])
     client.post(f"/v1.45/containers/{container_id}/start")
     assert client.post(f"/v1.45/containers/{container_id}/kill").status_code == 204
-    assert wait_exit(client, container_id) == {"Error": None, "StatusCode": 137}
+    assert wait_exit(client, container_id) == {"StatusCode": 137}
 
 
 def test_missing_executable_fails_start(client: Client) -> None:
@@ -249,7 +249,7 @@ def test_wait_invalid_condition(client: Client) -> None:
 def test_wait_returns_exit_code(client: Client) -> None:
     container_id = create(client, Cmd=["sh", "-c", "exit 3"])
     client.post(f"/v1.45/containers/{container_id}/start")
-    assert wait_exit(client, container_id) == {"Error": None, "StatusCode": 3}
+    assert wait_exit(client, container_id) == {"StatusCode": 3}
 
 
 def test_wait_before_130_has_no_error_field(client: Client) -> None:

@@ -34,3 +34,20 @@ def test_data_root_only(tmp_path: Path, measure: ModuleType) -> None:
     measure.run_restarts(tmp_path, 1, 1)
     names = sorted(path.name for path in (tmp_path / "root").iterdir())
     assert names == ["fakedaemon-state.json", "fakedaemon.lock"]
+
+
+def test_state_saved_under_load(measure: ModuleType, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    with measure.served(tmp_path, data_root=str(root)) as daemon:
+        report = measure.run_concurrency(daemon.addresses[0].path, 8, 4)
+        client = measure.Client(daemon.addresses[0].path, measure.Tally())
+        client.request(
+            "POST", "/containers/create?name=kept", json={"Image": "busybox"}
+        )
+        names = sorted(c.name for c in daemon.engine.containers.all())
+        client.close()
+    with measure.served(tmp_path, data_root=str(root)) as again:
+        restored = sorted(c.name for c in again.engine.containers.all())
+    assert report.tally.server_errors == []
+    assert names == ["/kept"]
+    assert restored == names

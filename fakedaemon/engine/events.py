@@ -60,27 +60,31 @@ class EventLog:
             return list(self._events)
 
     def follow(self, stop: threading.Event) -> Iterator[Event | None]:
-        """Yield events published from now on until ``stop`` is set.
+        """Return the events published from now on, until ``stop`` is set.
 
-        Yields None about once a second while idle, so a reader can check
+        The iterator yields None about once a second while idle, so a reader can check
         its deadline and whether its client went away.
         """
         with self._condition:
             seen = self._sequence
+        return self._follow(seen, stop)
+
+    def _follow(self, seen: int, stop: threading.Event) -> Iterator[Event | None]:
         while not stop.is_set():
             with self._condition:
                 if self._sequence == seen and not self._closed:
                     self._condition.wait(1.0)
-                if self._closed:
-                    return
-                fresh = self._sequence - seen
-                if fresh > len(self._events):
-                    fresh = len(self._events)
+                closed = self._closed
+                fresh = min(self._sequence - seen, len(self._events))
                 batch = list(self._events)[len(self._events) - fresh :] if fresh else []
                 seen = self._sequence
+            # Events published before the log closed (the daemon's own
+            # shutdown events among them) still reach the reader.
+            yield from batch
+            if closed:
+                return
             if not batch:
                 yield None
-            yield from batch
 
     def close(self) -> None:
         """End every ``follow`` so streams finish when the daemon stops."""

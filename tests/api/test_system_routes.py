@@ -209,3 +209,12 @@ def test_session_without_upgrade(client: Client) -> None:
     response = client.post("/v1.45/session")
     assert response.status_code == 400
     assert response.json == {"message": "no upgrade proto in request"}
+
+
+def test_follow_yields_events_published_before_close(engine: Engine) -> None:
+    stop = threading.Event()
+    reader = engine.events.follow(stop)
+    engine.events.publish("container", "die", "abc")
+    engine.events.close()
+    received = [event for event in reader if event is not None]
+    assert [event.action for event in received] == ["die"]

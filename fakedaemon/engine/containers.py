@@ -702,13 +702,22 @@ class ContainerStore:
     # Shutdown ----------------------------------------------------------------
 
     def shutdown(self) -> None:
-        """Stop every process, as a daemon without live-restore does on exit."""
+        """Stop every process, as a daemon without live-restore does on exit.
+
+        Each container gets its stop signal, as dockerd sends it at shutdown;
+        a simulated process ends on it, so no kill follows.
+        """
         with self._lock:
             self._closing = True
             running = [c for c in self._by_id.values() if c.process is not None]
             self.changed.notify_all()
         for container in running:
-            self._signal(container, SIGKILL, user=False)
+            signal = (
+                SIGKILL
+                if container.state.paused
+                else self._stop_signal(container, None)
+            )
+            self._signal(container, signal, user=False)
         for container in running:
             self._await_exit(container)
 

@@ -6,11 +6,11 @@ import argparse
 from collections.abc import Callable
 
 from . import __version__
-from .commands import bench, coverage, fuzz, record, serve, verify
+from .commands import bench, conform, coverage, fuzz, record, serve, verify
 
 # Each command module offers ``add_parser(subparsers)`` and sets ``run`` on
 # the namespace of its subcommands.
-COMMAND_MODULES = [serve, record, verify, bench, fuzz, coverage]
+COMMAND_MODULES = [serve, record, verify, bench, fuzz, coverage, conform]
 
 
 def build_parser() -> argparse.ArgumentParser:

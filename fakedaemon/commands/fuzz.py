@@ -29,8 +29,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     fuzz.add_argument(
         "--campaign",
         action="append",
-        choices=("errors", "negotiation", "streams"),
-        help="the campaign to run; repeat for several (default: all)",
+        choices=("errors", "negotiation", "streams", "contracts"),
+        help="the campaign to run; repeat for several (default: errors, "
+        "negotiation and streams; contracts replays the recorded corpus to "
+        "harness or docker-py only)",
     )
     fuzz.add_argument(
         "--examples",
@@ -71,13 +73,27 @@ def fuzz_command(arguments: argparse.Namespace) -> int:
         return 2
     passed = True
     for campaign in arguments.campaign or CAMPAIGNS:
-        report = run_campaign(
-            adapter,
-            campaign,
-            examples=arguments.examples,
-            seed=arguments.seed,
-            timeout=arguments.timeout,
-        )
+        if campaign == "contracts":
+            from harness.fuzz.replay import run_contract_campaign
+
+            try:
+                report = run_contract_campaign(
+                    arguments.client,
+                    examples=arguments.examples,
+                    seed=arguments.seed,
+                    timeout=arguments.timeout,
+                )
+            except ValueError as error:
+                logger.error("cannot run the contracts campaign: %s", error)
+                return 2
+        else:
+            report = run_campaign(
+                adapter,
+                campaign,
+                examples=arguments.examples,
+                seed=arguments.seed,
+                timeout=arguments.timeout,
+            )
         print(report.format())
         passed = passed and report.passed
     return 0 if passed else 1

@@ -693,7 +693,7 @@ def _variants_of(recording: Recording) -> st.SearchStrategy[Example]:
     @st.composite
     def build(draw: st.DrawFn) -> Example:
         body, dropped, added = draw(_body_variants(recording))
-        pieces = draw(body_chunkings(body)) if body else [b""]
+        pieces = draw(body_chunkings(body, boundaries=_line_ends(body)))
         # A daemon sends a JSON body with a length or chunked (shrinking to
         # the recorded framing), but a stream always chunked.
         chunked = recording.chunked
@@ -702,6 +702,16 @@ def _variants_of(recording: Recording) -> st.SearchStrategy[Example]:
         return Example(recording, tuple(pieces), chunked, dropped, added)
 
     return build()
+
+
+def _line_ends(body: bytes) -> tuple[int, ...]:
+    # The offsets just before and after each line terminator of a stream.
+    offsets: list[int] = []
+    for index, byte in enumerate(body):
+        if byte == 0x0A:
+            start = index - 1 if index and body[index - 1] == 0x0D else index
+            offsets.extend((start, index + 1))
+    return tuple(offsets)
 
 
 @st.composite

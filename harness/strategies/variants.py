@@ -375,14 +375,14 @@ _TOKEN_BYTES = frozenset(b'{}[],:"\r\n \t')
 
 
 def body_chunkings(
-    data: bytes, *, max_chunks: int = 12
+    data: bytes, *, boundaries: tuple[int, ...] = (), max_chunks: int = 12
 ) -> st.SearchStrategy[list[bytes]]:
     """Generate ways to cut ``data`` into chunks, often at JSON token edges.
 
-    Half of the cuts fall next to a structural byte (brackets, commas,
-    colons, quotes, white space, line ends), where stream decoders keep
-    state; the rest fall anywhere, inside UTF-8 sequences too. Shrinks
-    toward one chunk.
+    A cut falls at one of ``boundaries`` (such as the ends of a stream's
+    messages), next to a structural byte (brackets, commas, colons, quotes,
+    white space, line ends), where decoders keep state, or anywhere, inside
+    UTF-8 sequences too. Shrinks toward one chunk.
     """
     if len(data) < 2:
         return st.just([data])
@@ -393,6 +393,9 @@ def body_chunkings(
         if data[offset] in _TOKEN_BYTES or data[offset - 1] in _TOKEN_BYTES
     ]
     cut = st.sampled_from(edges) | anywhere if edges else anywhere
+    inside = sorted({offset for offset in boundaries if 0 < offset < len(data)})
+    if inside:
+        cut = st.sampled_from(inside) | cut
     return st.lists(cut, max_size=max_chunks - 1).map(
         lambda offsets: split_at(data, offsets)
     )

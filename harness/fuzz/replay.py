@@ -1,11 +1,11 @@
 """Replay responses recorded from real Engines, varied, to a Docker client.
 
-The ``contracts`` campaign takes the exchanges under ``contracts/recorded``
-for a set of read operations, re-encodes each response the ways a real
-daemon may (:mod:`harness.strategies.variants`), serves it in chunks cut
-anywhere from a small HTTP server on a unix socket (:class:`ReplayServer`),
-and checks that the client decodes the variant to what it decodes from the
-recording itself::
+The ``contracts`` campaign reads the exchanges under ``contracts/recorded``
+for a set of read operations. It re-encodes each response the ways a real
+daemon may (:mod:`harness.strategies.variants`) and serves it, cut into
+chunks, from a small HTTP server on a unix socket (:class:`ReplayServer`).
+The client must decode the variant to what it decodes from the recording
+itself. Run it with::
 
     from harness.fuzz.replay import run_contract_campaign
 
@@ -143,7 +143,7 @@ class Recording:
 
 
 def classify(exchange: Exchange) -> str | None:
-    """Return the operation of :data:`OPERATIONS` an exchange shows, or None."""
+    """Return the operation of :data:`OPERATIONS` that ``exchange`` records, or None."""
     response = exchange.response
     if response is None or not response.complete:
         return None

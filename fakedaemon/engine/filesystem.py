@@ -23,14 +23,36 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import IO, cast
 
 from fakedaemon.errors import DaemonError, InvalidParameter, NotFound
+
+from .tar_stream import Source, TarStream, TarStreamError
 
 MAX_SYMLINK_DEPTH = 40
 """Symbolic links followed while resolving one path before ELOOP, as Linux."""
 
 DEFAULT_MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
-"""Default limit on the total file data that one ``extract_tar`` may write."""
+"""Default limit on the data one ``extract_tar`` may write (file bytes plus
+512 per entry). A real Engine has no such limit but a disk that fills, so
+crossing it fails with the text of a full disk (``no space left on device``);
+it bounds the memory that one upload can take."""
+
+DEFAULT_MAX_FILE_BYTES = 128 * 1024 * 1024
+"""Default limit on one file of an archive, which is held in memory whole."""
+
+MAX_NAME_BYTES = 255
+"""Longest path component Linux accepts (``NAME_MAX``); longer is ENAMETOOLONG."""
+
+MAX_PATH_BYTES = 4095
+"""Longest path Linux accepts (``PATH_MAX`` less the NUL); longer is ENAMETOOLONG."""
+
+BLOCK_SIZE = 512
+"""Size of a tar header, charged per entry against ``max_bytes``."""
+
+INVALID_TAR_HEADER = "archive/tar: invalid tar header"
+
+_ENOSPC = "no space left on device"
 
 # Kinds of ``changes()`` entries, the numbers of the /containers/{id}/changes
 # response (``Kind``: 0 modified, 1 added, 2 deleted).
@@ -98,7 +120,15 @@ class InvalidArchive(InvalidParameter):
 
 
 class ArchiveTooLarge(InvalidArchive):
-    """A tar archive whose files exceed the size limit of ``extract_tar``."""
+    """A tar archive that exceeds a size limit of ``extract_tar``."""
+
+
+class ArchiveDecompressionFailed(InvalidArchive):
+    """A compressed archive whose compressed stream is corrupt."""
+
+
+class ArchiveEntryNotFound(InvalidArchive):
+    """An archive entry that fails with ENOENT, such as a link to a missing file."""
 
 
 class _Node:
@@ -312,10 +342,12 @@ class Filesystem:
         pending = _split(path)
         pending.reverse()
         resolved: list[str] = []
+        # The node at ``resolved``, kept so that each step costs one lookup
+        # and resolution stays linear in the length of the path.
+        node: _Node = self._root
         links = 0
         while pending:
             name = pending.pop()
-            node = self._lookup_components(resolved)
             if not isinstance(node, _Dir):
                 raise NotADirectory("/" + "/".join(resolved))
             entry = node.entries.get(name)
@@ -331,9 +363,11 @@ class Filesystem:
                 base = "/" + "/".join(resolved)
                 target = _split(normalize(entry.target, base))
                 resolved = []
+                node = self._root
                 pending.extend(reversed(target))
                 continue
             resolved.append(name)
+            node = entry
         return resolved
 
     def _lookup_components(self, parts: list[str]) -> _Node | None:
@@ -540,20 +574,46 @@ class Filesystem:
             parent.entries[name] = _Dir(mode, now, self._token)
             parent.mtime = now
 
-    def _mkdir_parents(self, path: str, mode: int) -> None:
-        done = "/"
-        for name in _split(path):
-            done = posixpath.join(done, name)
-            try:
-                node = self._node(done)
-            except FileNotFound:
-                parent, last, _ = self._parent_of(done, follow=False)
-                now = self._now()
-                parent.entries[last] = _Dir(mode, now, self._token)
-                parent.mtime = now
+    def _mkdir_parents(self, path: str, mode: int, replace: bool = False) -> None:
+        """Create ``path`` and its missing parents in one linear walk.
+
+        Symbolic links on the way are followed. A non-directory on the way
+        raises ``NotADirectory``, or is replaced by a directory when
+        ``replace`` is set, as dockerd does while extracting an archive.
+        """
+        parts = _split(path)
+        resolved: list[str] = []
+        directory: _Dir = self._root
+        owned = False
+        links = 0
+        index = 0
+        while index < len(parts):
+            name = parts[index]
+            entry = directory.entries.get(name)
+            if isinstance(entry, _Symlink):
+                links += 1
+                if links > MAX_SYMLINK_DEPTH:
+                    raise SymlinkLoop(normalize(path))
+                base = "/" + "/".join(resolved)
+                parts = _split(normalize(entry.target, base)) + parts[index + 1 :]
+                resolved, directory, owned, index = [], self._root, False, 0
                 continue
-            if not isinstance(node, _Dir):
-                raise NotADirectory(done)
+            if not isinstance(entry, _Dir):
+                if entry is not None and not replace:
+                    raise NotADirectory("/" + "/".join([*resolved, name]))
+                if not owned:
+                    # Copy the ancestors into this layer once; every
+                    # directory created below is owned already.
+                    directory = self._mutable_dir(resolved)
+                    owned = True
+                now = self._now()
+                entry = _Dir(mode, now, self._token)
+                directory.entries[name] = entry
+                directory.mtime = now
+            resolved.append(name)
+            directory = entry
+            owned = owned and entry.owner is self._token
+            index += 1
 
     def symlink(self, target: str, path: str) -> None:
         """Create the symbolic link ``path`` pointing at ``target``."""
@@ -639,21 +699,40 @@ class Filesystem:
     def extract_tar(
         self,
         dest_dir: str,
-        data: bytes,
+        data: bytes | Source,
         max_bytes: int = DEFAULT_MAX_ARCHIVE_BYTES,
+        *,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        no_overwrite_dir_non_dir: bool = False,
+        zstd: bool = True,
     ) -> None:
         """Extract a tar archive (plain or compressed) into ``dest_dir``.
 
-        Absolute entry names are taken relative to ``dest_dir``. Entries that
-        would land outside ``dest_dir`` (``../x``, hard links to outside, a
-        relative symbolic link climbing above it, or a path through a link
-        that leads out of it) are rejected.
+        The archive is read as a stream, entry by entry, with dockerd's
+        rules and error texts: names are cleaned and joined to
+        ``dest_dir``; an entry, hard link or relative symbolic link that
+        leaves ``dest_dir`` is rejected, while ``../`` that comes back
+        into it is accepted; paths are resolved inside this filesystem,
+        so nothing lands above its root. The lock is taken per entry, not
+        while the body is read, so a slow upload stalls no other request.
+
+        Args:
+            dest_dir: the directory to extract into.
+            data: the archive, or a stream of it (a request body).
+            max_bytes: limit on the file data, plus 512 bytes per entry,
+                that one archive may write.
+            max_file_bytes: limit on the size of one file.
+            no_overwrite_dir_non_dir: reject an entry that would replace a
+                directory by a non-directory or the reverse.
+            zstd: detect zstd compression (dockerd 23 and later).
 
         Raises:
             FileNotFound: ``dest_dir`` does not exist.
             NotADirectory: ``dest_dir`` is not a directory.
-            InvalidArchive: the archive is unreadable or escapes ``dest_dir``.
-            ArchiveTooLarge: its files hold more than ``max_bytes``.
+            InvalidArchive: the archive is unreadable or an entry fails.
+            ArchiveDecompressionFailed: the compressed stream is corrupt.
+            ArchiveEntryNotFound: a hard link names a missing file.
+            ArchiveTooLarge: the archive exceeds a size limit.
         """
         with self._lock:
             dest = "/" + "/".join(self._resolve(dest_dir))
@@ -661,64 +740,145 @@ class Filesystem:
                 if self.exists(dest):
                     raise NotADirectory(normalize(dest_dir))
                 raise FileNotFound(normalize(dest_dir))
-            try:
-                with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tar:
-                    members = tar.getmembers()
-                    _check_archive_size(members, max_bytes)
-                    for member in members:
-                        self._extract_member(tar, member, dest)
-            except (tarfile.TarError, EOFError, OSError) as error:
-                raise InvalidArchive(f"invalid tar archive: {error}") from error
+        source = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+        stream = TarStream(source, zstd=zstd)
+        extraction = _Extraction(
+            dest, max_bytes, max_file_bytes, no_overwrite_dir_non_dir
+        )
+        try:
+            self._extract_stream(stream, extraction)
+        except TarStreamError as error:
+            if error.decompression:
+                raise ArchiveDecompressionFailed(error.message) from error
+            raise InvalidArchive(error.message) from error
+
+    def _extract_stream(self, stream: TarStream, extraction: _Extraction) -> None:
+        try:
+            tar = tarfile.open(fileobj=cast(IO[bytes], stream), mode="r|")
+        except tarfile.ReadError:
+            # An empty body or a first block that tarfile rejects.
+            stream.finish(0)
+            return
+        with tar:
+            while True:
+                try:
+                    member = tar.next()
+                except tarfile.ReadError:
+                    # tarfile rejects a header that passed the stream's
+                    # checks; the stream raises Go's error for it.
+                    stream.finish(-1)
+                    raise
+                if member is None:
+                    break
+                # Stream mode keeps every member otherwise, which a
+                # header-only archive would grow without bound.
+                vars(tar)["members"].clear()
+                self._extract_member(tar, member, extraction)
+            stream.finish(tar.offset)
 
     def _extract_member(
-        self, tar: tarfile.TarFile, member: tarfile.TarInfo, dest: str
+        self, tar: tarfile.TarFile, member: tarfile.TarInfo, extraction: _Extraction
     ) -> None:
-        relative = posixpath.normpath("/" + member.name).lstrip("/")
-        if _climbs_out(member.name):
-            raise InvalidArchive(
-                f'archive entry "{member.name}" is outside of "{dest}"'
-            )
-        if not relative:
+        dest = extraction.dest
+        if "\x00" in member.name or "\x00" in member.linkname:
+            raise InvalidArchive(INVALID_TAR_HEADER)
+        name = _go_clean(member.name)
+        path = normalize(f"{dest}/{name}")
+        if not _within(path, dest):
+            raise InvalidArchive(f"{_go_quote(name)} is outside of {_go_quote(dest)}")
+        if path == dest:
+            # The entry for the directory itself ("." or "/").
             return
-        target = posixpath.join(dest, relative)
-        parent = posixpath.dirname(target)
-        self._mkdir_parents(parent, 0o755)
-        if not _within(self.realpath(parent), dest):
-            raise InvalidArchive(
-                f'archive entry "{member.name}" leads through a symbolic link '
-                f'outside of "{dest}"'
-            )
-        if self.lexists(target) and not (member.isdir() and self.is_dir(target)):
-            self.remove(target, recursive=True)
+        operation = _operation(member, path, dest)
+        extraction.charge(BLOCK_SIZE, operation)
+        content = b""
+        if member.isfile():
+            content = self._read_member(tar, member, path, extraction)
+        with self._lock:
+            try:
+                self._apply_member(member, path, operation, content, extraction)
+            except FilesystemError as error:
+                raise _archive_error(operation, error) from None
 
-        if member.isdir():
-            if not self.is_dir(target):
-                self.mkdir(target)
-        elif member.issym():
-            if not member.linkname.startswith("/") and _climbs_out(
-                posixpath.join(posixpath.dirname(relative), member.linkname)
-            ):
+    def _read_member(
+        self,
+        tar: tarfile.TarFile,
+        member: tarfile.TarInfo,
+        path: str,
+        extraction: _Extraction,
+    ) -> bytes:
+        """Return a file entry's content after checking it against the limits."""
+        if member.size > extraction.max_file_bytes:
+            raise ArchiveTooLarge(f"write {path}: {_ENOSPC}")
+        extraction.charge(member.size, f"write {path}")
+        extracted = tar.extractfile(member)
+        return extracted.read() if extracted is not None else b""
+
+    def _apply_member(
+        self,
+        member: tarfile.TarInfo,
+        path: str,
+        operation: str,
+        content: bytes,
+        extraction: _Extraction,
+    ) -> None:
+        dest = extraction.dest
+        if self.lexists(path):
+            existing_dir = self.is_dir(path) and not self.is_symlink(path)
+            if extraction.no_overwrite_dir_non_dir:
+                _check_overwrite(existing_dir, member.isdir(), path, dest)
+            if not (existing_dir and member.isdir()):
+                self.remove(path, recursive=True)
+        self._mkdir_parents(posixpath.dirname(path), 0o755, replace=True)
+
+        if member.issym():
+            target = normalize(f"{posixpath.dirname(path)}/{member.linkname}")
+            if not target.startswith(dest):
                 raise InvalidArchive(
-                    f'symbolic link "{member.name}" -> "{member.linkname}" '
-                    f'points outside of "{dest}"'
+                    f"invalid symlink {_go_quote(path)} -> {_go_quote(member.linkname)}"
                 )
-            self.symlink(member.linkname, target)
+            _check_name_length(operation, path)
+            # Linux limits a link's target only in its total length.
+            if len(member.linkname.encode("utf-8", "surrogateescape")) > MAX_PATH_BYTES:
+                raise InvalidArchive(f"{operation}: file name too long")
+            self.symlink(member.linkname, path)
         elif member.islnk():
-            if _climbs_out(member.linkname):
-                raise InvalidArchive(
-                    f'hard link "{member.name}" -> "{member.linkname}" '
-                    f'points outside of "{dest}"'
-                )
-            source = posixpath.join(dest, member.linkname.lstrip("/"))
-            self.write_file(target, self.read_file(source))
-        elif member.isfile():
-            extracted = tar.extractfile(member)
-            content = extracted.read() if extracted is not None else b""
-            self.write_file(target, content)
+            self._link(member, path, operation, dest)
         else:
-            # Devices and FIFOs have no meaning here; skip them quietly.
-            return
-        self._set_meta(target, member)
+            _check_name_length(operation, path)
+            if member.isdir():
+                if not self.is_dir(path):
+                    self.mkdir(path)
+            elif member.isfile():
+                self.write_file(path, content)
+            else:
+                # Devices and FIFOs have no meaning here; skip them quietly.
+                return
+        self._set_meta(path, member)
+
+    def _link(
+        self, member: tarfile.TarInfo, path: str, operation: str, dest: str
+    ) -> None:
+        """Create a hard link, as a copy of the node, since nodes have no count."""
+        source = normalize(f"{dest}/{member.linkname}")
+        if not source.startswith(dest):
+            raise InvalidArchive(
+                f"invalid hardlink {_go_quote(source)} -> {_go_quote(member.linkname)}"
+            )
+        _check_name_length(operation, path, source)
+        parent, name, _ = self._parent_of(source, follow=False)
+        node = parent.entries.get(name)
+        if node is None:
+            raise ArchiveEntryNotFound(f"{operation}: no such file or directory")
+        if isinstance(node, _Dir):
+            raise InvalidArchive(f"{operation}: operation not permitted")
+        # NOTE: a real link shares its inode, so later writes show through
+        # both names; here each name gets its own copy. Linking a file that
+        # a running container has bind-mounted (/etc/hostname) fails with
+        # "invalid cross-device link" on a real Engine and succeeds here.
+        target_parent, target_name, _ = self._parent_of(path, follow=False)
+        target_parent.entries[target_name] = _copy_node(node, self._token)
+        target_parent.mtime = self._now()
 
     def _set_meta(self, path: str, member: tarfile.TarInfo) -> None:
         parent, name, _ = self._parent_of(path, follow=False)
@@ -733,39 +893,119 @@ class Filesystem:
         node.gid = member.gid
 
 
-def _climbs_out(name: str) -> bool:
-    """Tell whether a relative name climbs above its starting directory."""
-    depth = 0
-    for part in name.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            depth -= 1
-            if depth < 0:
-                return True
+class _Extraction:
+    """The settings and the remaining size budget of one ``extract_tar``."""
+
+    def __init__(
+        self,
+        dest: str,
+        max_bytes: int,
+        max_file_bytes: int,
+        no_overwrite_dir_non_dir: bool,
+    ) -> None:
+        self.dest = dest
+        self.remaining = max_bytes
+        self.max_file_bytes = max_file_bytes
+        self.no_overwrite_dir_non_dir = no_overwrite_dir_non_dir
+
+    def charge(self, size: int, operation: str) -> None:
+        """Take ``size`` bytes from the budget, as a full disk would refuse."""
+        self.remaining -= size
+        if self.remaining < 0:
+            raise ArchiveTooLarge(f"{operation}: {_ENOSPC}")
+
+
+def _operation(member: tarfile.TarInfo, path: str, dest: str) -> str:
+    """Return the system call and paths dockerd names when ``member`` fails."""
+    if member.isdir():
+        return f"mkdir {path}"
+    if member.issym():
+        return f"symlink {member.linkname} {path}"
+    if member.islnk():
+        return f"link {normalize(f'{dest}/{member.linkname}')} {path}"
+    return f"open {path}"
+
+
+def _check_name_length(operation: str, *paths: str) -> None:
+    """Raise ENAMETOOLONG as Linux does for a path or a name that is too long."""
+    for path in paths:
+        encoded = path.encode("utf-8", "surrogateescape")
+        too_long = len(encoded) > MAX_PATH_BYTES
+        if too_long or any(len(part) > MAX_NAME_BYTES for part in encoded.split(b"/")):
+            raise InvalidArchive(f"{operation}: file name too long")
+
+
+def _check_overwrite(
+    existing_dir: bool, member_dir: bool, path: str, dest: str
+) -> None:
+    if existing_dir and not member_dir:
+        raise InvalidArchive(
+            f"cannot overwrite directory {_go_quote(path)} with non-directory "
+            f"{_go_quote(dest)}"
+        )
+    if not existing_dir and member_dir:
+        raise InvalidArchive(
+            f"cannot overwrite non-directory {_go_quote(path)} with directory "
+            f"{_go_quote(dest)}"
+        )
+
+
+_ERRNO_TEXTS: dict[type[FilesystemError], str] = {
+    FileNotFound: "no such file or directory",
+    NotADirectory: "not a directory",
+    IsADirectory: "is a directory",
+    FileExists: "file exists",
+    DirectoryNotEmpty: "directory not empty",
+    SymlinkLoop: "too many levels of symbolic links",
+}
+
+
+def _archive_error(operation: str, error: FilesystemError) -> InvalidArchive:
+    """Return a failed filesystem step worded as Go's ``*PathError``."""
+    text = _ERRNO_TEXTS.get(type(error), error.message)
+    if isinstance(error, FileNotFound):
+        return ArchiveEntryNotFound(f"{operation}: {text}")
+    return InvalidArchive(f"{operation}: {text}")
+
+
+def _go_clean(name: str) -> str:
+    """Return ``name`` cleaned as Go's ``filepath.Clean`` (``..`` kept in front)."""
+    cleaned = posixpath.normpath(name) if name else "."
+    if cleaned.startswith("//"):
+        cleaned = "/" + cleaned.lstrip("/")
+    return cleaned
+
+
+def _go_quote(text: str) -> str:
+    """Return ``text`` quoted as Go's ``%q`` verb does for printable text."""
+    escapes = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+    quoted = []
+    for char in text:
+        if char in escapes:
+            quoted.append(escapes[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            quoted.append(f"\\x{ord(char):02x}")
         else:
-            depth += 1
-    return False
+            quoted.append(char)
+    return '"' + "".join(quoted) + '"'
 
 
 def _within(path: str, directory: str) -> bool:
     return directory == "/" or path == directory or path.startswith(directory + "/")
 
 
-def _check_archive_size(members: list[tarfile.TarInfo], max_bytes: int) -> None:
-    total = sum(member.size for member in members if member.isfile())
-    if total > max_bytes:
-        raise ArchiveTooLarge(
-            f"tar archive holds {total} bytes of files, more than the limit of "
-            f"{max_bytes} bytes"
-        )
-
-
 def _walk(name: str, node: _Node) -> Iterator[tuple[str, _Node]]:
-    yield name, node
-    if isinstance(node, _Dir):
-        for child_name in sorted(node.entries):
-            yield from _walk(f"{name}/{child_name}", node.entries[child_name])
+    """Yield ``node`` and everything below it in sorted depth-first order.
+
+    An explicit stack, since a tree may be thousands of levels deep.
+    """
+    stack = [(name, node)]
+    while stack:
+        name, node = stack.pop()
+        yield name, node
+        if isinstance(node, _Dir):
+            for child_name in sorted(node.entries, reverse=True):
+                stack.append((f"{name}/{child_name}", node.entries[child_name]))
 
 
 def _add_to_tar(tar: tarfile.TarFile, name: str, node: _Node) -> None:

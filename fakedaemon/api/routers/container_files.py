@@ -13,6 +13,8 @@ from werkzeug.wrappers import Response
 from ...clock import format_rfc3339_nano
 from ...engine.containers import Container
 from ...engine.filesystem import (
+    ArchiveDecompressionFailed,
+    ArchiveEntryNotFound,
     FileNotFound,
     Filesystem,
     InvalidArchive,
@@ -21,6 +23,7 @@ from ...engine.filesystem import (
     normalize,
 )
 from ...errors import DaemonError, InvalidParameter, NotFound
+from ...server.bodies import BodyReadError
 from ..call import Call
 from ..responses import empty, json_response
 from ..routing import Router
@@ -110,7 +113,11 @@ def archive(call: Call, id: str) -> Response:
 
 @router.put("/containers/<id>/archive", "PutContainerArchive")
 def extract(call: Call, id: str) -> Response:
-    """Extract a tar archive into the directory at ``path``."""
+    """Extract a tar archive into the directory at ``path``.
+
+    The body is read as a stream while it is extracted, so memory stays
+    bounded by the largest file of the archive.
+    """
     path = _archive_path(call)
     container = call.engine.containers.get(id)
     filesystem = container.filesystem
@@ -120,49 +127,44 @@ def extract(call: Call, id: str) -> Response:
         raise NotFound(f"Could not find the file {path} in container {id}")
     if not filesystem.is_dir(destination):
         raise DaemonError("extraction point is not a directory")
-    data = call.request.get_data()
-    if data:
-        try:
-            if call.query_bool("noOverwriteDirNonDir"):
-                _check_overwrites(filesystem, destination, data)
-            filesystem.extract_tar(destination, data)
-        except InvalidArchive as error:
-            message = error.message
-            if isinstance(error.__cause__, (tarfile.TarError, EOFError)):
-                message = "unexpected EOF"
-            # Engine 20.10 extracted in a child process and named its status.
-            if legacy:
-                message = f"Error processing tar file(exit status 1): {message}"
-            raise DaemonError(message) from None
+    try:
+        filesystem.extract_tar(
+            destination,
+            call.request.stream,
+            no_overwrite_dir_non_dir=call.query_bool("noOverwriteDirNonDir"),
+            # Engine 20.10 did not detect zstd and read such a body as tar.
+            zstd=not legacy,
+        )
+    except ArchiveEntryNotFound as error:
+        # Engine 23+ turns ENOENT while extracting into its not-found answer.
+        if not legacy:
+            raise NotFound(
+                f"Could not find the file {path} in container {id}"
+            ) from None
+        raise DaemonError(_legacy_tar_message(error.message)) from None
+    except ArchiveDecompressionFailed as error:
+        # Engine 20.10 decompressed in the daemon and put the error where
+        # the status of its extracting child process goes.
+        if legacy:
+            raise DaemonError(f"Error processing tar file({error.message}): ") from None
+        raise DaemonError(error.message) from None
+    except InvalidArchive as error:
+        message = error.message
+        raise DaemonError(_legacy_tar_message(message) if legacy else message) from None
+    except BodyReadError:
+        # Go's tar reader meets a body that breaks off as a short read.
+        message = "unexpected EOF"
+        raise DaemonError(_legacy_tar_message(message) if legacy else message) from None
     _publish(call, container, "extract-to-dir")
     return empty(200)
 
 
-def _check_overwrites(filesystem: Filesystem, destination: str, data: bytes) -> None:
-    """Reject entries that replace a directory by a non-directory or the reverse."""
-    try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tar:
-            members = tar.getmembers()
-    except (tarfile.TarError, EOFError) as error:
-        raise InvalidArchive(f"invalid tar archive: {error}") from error
-    for member in members:
-        relative = posixpath.normpath("/" + member.name).lstrip("/")
-        if not relative:
-            continue
-        target = posixpath.join(destination, relative)
-        if not filesystem.lexists(target):
-            continue
-        existing_dir = filesystem.is_dir(target) and not filesystem.is_symlink(target)
-        if existing_dir and not member.isdir():
-            raise InvalidArchive(
-                f'cannot overwrite directory "{target}" with non-directory '
-                f'"{destination}"'
-            )
-        if not existing_dir and member.isdir():
-            raise InvalidArchive(
-                f'cannot overwrite non-directory "{target}" with directory '
-                f'"{destination}"'
-            )
+def _legacy_tar_message(message: str) -> str:
+    """Return an extraction error as Engine 20.10 worded it.
+
+    Engine 20.10 extracted in a child process and reported its exit status.
+    """
+    return f"Error processing tar file(exit status 1): {message}"
 
 
 @router.get("/containers/<id>/export", "ContainerExport")

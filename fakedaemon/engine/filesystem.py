@@ -1028,34 +1028,39 @@ def _add_to_tar(tar: tarfile.TarFile, name: str, node: _Node) -> None:
 
 
 def _diff_dirs(prefix: str, base: _Dir, current: _Dir, result: list[Change]) -> None:
-    for name, node in current.entries.items():
-        path = f"{prefix}/{name}"
-        old = base.entries.get(name)
-        if old is node:
-            continue
-        if old is None:
-            _add_all(path, node, result)
-        elif isinstance(old, _Dir) and isinstance(node, _Dir):
-            # A directory copied into this layer is reported modified, as
-            # overlay reports every directory of its upper layer.
-            result.append(Change(path, CHANGE_MODIFIED))
-            _diff_dirs(path, old, node, result)
-        elif isinstance(node, _Dir):
-            result.append(Change(path, CHANGE_MODIFIED))
-            for child_name, child in node.entries.items():
-                _add_all(f"{path}/{child_name}", child, result)
-        else:
-            result.append(Change(path, CHANGE_MODIFIED))
-    for name in base.entries:
-        if name not in current.entries:
-            result.append(Change(f"{prefix}/{name}", CHANGE_DELETED))
+    """Append the changes from ``base`` to ``current`` below ``prefix``.
+
+    An explicit stack, since a tree may be thousands of levels deep.
+    """
+    stack = [(prefix, base, current)]
+    while stack:
+        prefix, base, current = stack.pop()
+        for name, node in current.entries.items():
+            path = f"{prefix}/{name}"
+            old = base.entries.get(name)
+            if old is node:
+                continue
+            if old is None:
+                _add_all(path, node, result)
+            elif isinstance(old, _Dir) and isinstance(node, _Dir):
+                # A directory copied into this layer is reported modified, as
+                # overlay reports every directory of its upper layer.
+                result.append(Change(path, CHANGE_MODIFIED))
+                stack.append((path, old, node))
+            elif isinstance(node, _Dir):
+                result.append(Change(path, CHANGE_MODIFIED))
+                for child_name, child in node.entries.items():
+                    _add_all(f"{path}/{child_name}", child, result)
+            else:
+                result.append(Change(path, CHANGE_MODIFIED))
+        for name in base.entries:
+            if name not in current.entries:
+                result.append(Change(f"{prefix}/{name}", CHANGE_DELETED))
 
 
 def _add_all(path: str, node: _Node, result: list[Change]) -> None:
-    result.append(Change(path, CHANGE_ADDED))
-    if isinstance(node, _Dir):
-        for name, child in node.entries.items():
-            _add_all(f"{path}/{name}", child, result)
+    for entry_path, _node in _walk(path, node):
+        result.append(Change(entry_path, CHANGE_ADDED))
 
 
 def mode_string(stat: Stat) -> str:

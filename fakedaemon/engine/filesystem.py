@@ -32,11 +32,12 @@ from .tar_stream import Source, TarStream, TarStreamError
 MAX_SYMLINK_DEPTH = 40
 """Symbolic links followed while resolving one path before ELOOP, as Linux."""
 
+# NOTE: a real Engine has no archive size limit, only a disk that fills.
+# These limits bound the memory one upload can take, and crossing them
+# fails with the text of a full disk ("write PATH: no space left on device").
 DEFAULT_MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
-"""Default limit on the data one ``extract_tar`` may write (file bytes plus
-512 per entry). A real Engine has no such limit but a disk that fills, so
-crossing it fails with the text of a full disk (``no space left on device``);
-it bounds the memory that one upload can take."""
+"""Default limit on the data one ``extract_tar`` may write: file bytes plus
+512 per entry."""
 
 DEFAULT_MAX_FILE_BYTES = 128 * 1024 * 1024
 """Default limit on one file of an archive, which is held in memory whole."""
@@ -829,6 +830,9 @@ class Filesystem:
                 _check_overwrite(existing_dir, member.isdir(), path, dest)
             if not (existing_dir and member.isdir()):
                 self.remove(path, recursive=True)
+        # NOTE: a running container's /etc/hostname, /etc/hosts and
+        # /etc/resolv.conf are bind mounts on a real Engine, which cannot be
+        # replaced ("open /etc/hostname/x: not a directory"); here they are.
         self._mkdir_parents(posixpath.dirname(path), 0o755, replace=True)
 
         if member.issym():

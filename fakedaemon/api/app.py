@@ -122,7 +122,7 @@ class APIApp:
             return self._unmatched(request)
         route = self.routes[endpoint]
         request.environ["fakedaemon.operation"] = route.operation
-        return self._run(request, route, arguments)
+        return self._run(request, route, dict(arguments))
 
     def _unmatched(self, request: Request) -> Response:
         """Serve OPTIONS on any path and the unversioned routes, else 404.

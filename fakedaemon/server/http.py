@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable
 from email.utils import formatdate
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 from urllib.parse import unquote
 
 from ..api.app import CLIENT_GONE_KEY, HIJACK_KEY
@@ -82,7 +82,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         sock: socket.socket = self.request
         self.hijacked = False
-        reader = sock.makefile("rb", buffering=65536)
+        reader = cast(BinaryIO, sock.makefile("rb", buffering=65536))
         self.server.track(sock)
         try:
             while not self.hijacked:
@@ -409,7 +409,7 @@ class WSGIServer(socketserver.ThreadingMixIn, socketserver.BaseServer):
                 logger.info("handshake with %s failed: %s", client_address, error)
                 self.shutdown_request(request)
                 return
-        super().process_request_thread(request, client_address)  # type: ignore[misc]
+        super().process_request_thread(request, client_address)
 
     def shutdown_request(self, request: Any) -> None:
         try:

@@ -62,17 +62,17 @@ def events(call: Call) -> Response:
         if follow is None:
             return
         try:
-            for event in follow:
+            for followed in follow:
                 if until is not None and engine.clock.time_ns() > until:
                     return
-                if event is None:
+                if followed is None:
                     if call.client_gone():
                         return
                     continue
-                if until is not None and event.time_ns > until:
+                if until is not None and followed.time_ns > until:
                     return
-                if matches(event, filters):
-                    yield encode(event)
+                if matches(followed, filters):
+                    yield encode(followed)
         finally:
             stop.set()
 

@@ -63,7 +63,7 @@ def version(call: Call) -> Response:
         "MinAPIVersion": str(profile.min_api),
         "Os": "linux",
     }
-    document = {
+    document: dict[str, object] = {
         "Platform": {"Name": engine.rig.platform_name},
         "Components": [
             {"Name": "Engine", "Version": profile.engine_version, "Details": details},
@@ -275,7 +275,7 @@ def data_usage(call: Call) -> Response:
                 image_name(call, container),
                 now,
                 container_size(call, container),
-                dns_names=not call.profile.legacy_host_config,
+                dns_names_always=not call.profile.legacy_host_config,
             )
             for container in engine.containers.all()
         ]

@@ -217,6 +217,10 @@ class ContainerStore:
         hosts = default_host_config(legacy=legacy)
         # Left empty so that the rig's cgroup version picks the default.
         hosts["CgroupnsMode"] = ""
+        if legacy and host_config is not None:
+            # Engine 20.10 set the runtime at create when the request had a
+            # HostConfig, else at the first start.
+            hosts["Runtime"] = "runc"
         hosts.update(host_config or {})
         if hosts.get("NetworkMode") in ("", "default", None):
             hosts["NetworkMode"] = "default" if legacy else "bridge"

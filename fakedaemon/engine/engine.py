@@ -76,9 +76,7 @@ class Engine:
             name, _, tag = reference.rpartition(":")
             if not name or "/" in tag:
                 name, tag = reference, "latest"
-            import_image(
-                self, layer, repository=name, tag=tag, changes=['CMD ["sh"]']
-            )
+            import_image(self, layer, repository=name, tag=tag, changes=['CMD ["sh"]'])
             self.events.clear()
 
     def reset(self) -> None:

@@ -99,6 +99,7 @@ def default_host_config(*, legacy: bool = False) -> dict[str, Any]:
     """
     defaults = copy.deepcopy(_DEFAULT)
     if legacy:
+        defaults["NetworkMode"] = "default"
         defaults["RestartPolicy"]["Name"] = ""
         del defaults["Runtime"]
         defaults["KernelMemory"] = 0

@@ -143,7 +143,7 @@ def list_containers(call: Call) -> Response:
                 shown_image,
                 now,
                 size,
-                dns_names=not call.profile.legacy_host_config,
+                dns_names_always=not call.profile.legacy_host_config,
             )
         )
         if limit is not None and limit > 0 and len(documents) >= limit:
@@ -255,7 +255,7 @@ def inspect(call: Call, id: str) -> Response:
         call.version,
         size,
         call.engine.rig.storage_driver,
-        dns_names=not call.profile.legacy_host_config,
+        dns_names_always=not call.profile.legacy_host_config,
     )
     return json_response(document)
 

@@ -150,6 +150,8 @@ def _inspect(call: Call, image: Image) -> dict[str, Any]:
     }
     if version.below("1.45"):
         # Container and ContainerConfig were removed in API 1.45.
+        # NOTE: Engine 26.1 leaves out an empty Container, which the
+        # specifications up to 1.44 mark as required; this daemon keeps it.
         document["Container"] = image.container
         document["ContainerConfig"] = _container_config(image.container_config or {})
     document["DockerVersion"] = image.docker_version

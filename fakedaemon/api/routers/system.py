@@ -275,7 +275,7 @@ def data_usage(call: Call) -> Response:
                 image_name(call, container),
                 now,
                 container_size(call, container),
-                dns_names=not call.profile.legacy_host_config,
+                dns_names_always=not call.profile.legacy_host_config,
             )
             for container in engine.containers.all()
         ]

@@ -37,7 +37,7 @@ def _time(ns: int) -> str:
 
 
 def network_settings(
-    container: Container, version: APIVersion, *, dns_names: bool = False
+    container: Container, version: APIVersion, *, dns_names_always: bool = False
 ) -> dict[str, Any]:
     """Return ``NetworkSettings`` of inspect from the container's networks.
 
@@ -79,10 +79,11 @@ def network_settings(
             "GlobalIPv6PrefixLen": 0,
         }
         # 1.48 added GwPriority to endpoint settings, 1.44 added DNSNames;
-        # ``dns_names`` sends DNSNames at every version, as Engine 26.1 does.
+        # ``dns_names_always`` sends DNSNames at every version, as Engine
+        # 26.1 does.
         if version.at_least("1.48"):
             entry["GwPriority"] = attachment.gw_priority
-        if version.at_least("1.44") or dns_names:
+        if version.at_least("1.44") or dns_names_always:
             entry["DNSNames"] = dns_names
         networks[name] = entry
     bridge = container.networks.get("bridge")
@@ -139,7 +140,7 @@ def inspect_document(
     size: tuple[int, int] | None,
     storage_driver: str = "overlay2",
     *,
-    dns_names: bool = False,
+    dns_names_always: bool = False,
 ) -> dict[str, Any]:
     """Return ``GET /containers/{id}/json`` for ``version``."""
     # dockerd sets the paths of resolv.conf, hostname, hosts and the log at
@@ -179,7 +180,9 @@ def inspect_document(
         },
         "Mounts": [mount.document() for mount in container.mounts],
         "Config": _config_document(config, version),
-        "NetworkSettings": network_settings(container, version, dns_names=dns_names),
+        "NetworkSettings": network_settings(
+            container, version, dns_names_always=dns_names_always
+        ),
     }
     if storage_driver != "overlay2":
         # Only overlay2 reports layer directories; vfs sends no Data.
@@ -224,8 +227,11 @@ def _config_document(config: dict[str, Any], version: APIVersion) -> dict[str, A
         "Shell",
         "NetworkDisabled",
     ):
-        if config.get(optional) is not None:
-            document[optional] = config[optional]
+        value = config.get(optional)
+        # NetworkDisabled and ArgsEscaped are omitted when false (Go's
+        # omitempty), as Engine 26.1 does.
+        if value is not None and value is not False:
+            document[optional] = value
     # MacAddress moved to the endpoint settings in 1.44 and left Config.
     if version.below("1.44") and config.get("MacAddress"):
         document["MacAddress"] = config["MacAddress"]
@@ -266,10 +272,12 @@ def summary_document(
     now_ns: int,
     size: tuple[int, int] | None,
     *,
-    dns_names: bool = False,
+    dns_names_always: bool = False,
 ) -> dict[str, Any]:
     """Return one entry of ``GET /containers/json``."""
-    networks = network_settings(container, version, dns_names=dns_names)["Networks"]
+    networks = network_settings(container, version, dns_names_always=dns_names_always)[
+        "Networks"
+    ]
     document: dict[str, Any] = {
         "Id": container.id,
         "Names": [container.name],

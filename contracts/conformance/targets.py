@@ -1,10 +1,10 @@
-"""Send one generated request to a daemon and read a bounded answer."""
+"""Send one generated request to a daemon and read a bounded response."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlencode
 
@@ -24,19 +24,18 @@ Query = Sequence[tuple[str, str]]
 
 @dataclass(slots=True)
 class Answer:
-    """A daemon's answer, its body cut at ``MAX_BYTES``."""
+    """A daemon's response, its body cut at ``MAX_BYTES``."""
 
     status: int
     headers: dict[str, str]
     body: bytes
     complete: bool = True
-    extra: dict[str, str] = field(default_factory=dict)
 
     def header(self, name: str) -> str | None:
         """Return a header's value by case-insensitive name."""
-        wanted = name.lower()
+        expected = name.lower()
         for key, value in self.headers.items():
-            if key.lower() == wanted:
+            if key.lower() == expected:
                 return value
         return None
 
@@ -52,12 +51,12 @@ class Target(Protocol):
         headers: Mapping[str, str],
         body: bytes | None,
     ) -> Answer:
-        """Send one request and return the bounded answer."""
+        """Send one request and return the bounded response."""
         ...
 
 
 def _bounded(chunks: Iterable[bytes]) -> tuple[bytes, bool]:
-    """Join chunks up to ``MAX_BYTES`` or ``MAX_SECONDS``; say if the body ended."""
+    """Join chunks up to ``MAX_BYTES`` or ``MAX_SECONDS``; flag whether it all came."""
     pieces: list[bytes] = []
     size = 0
     deadline = time.monotonic() + MAX_SECONDS

@@ -107,7 +107,7 @@ def example_environment(folder: Path) -> dict[str, str]:
     environment["PATH"] = f"{scripts}{os.pathsep}{environment.get('PATH', '')}"
     environment["HOME"] = str(folder)
     environment["TESTCONTAINERS_RYUK_DISABLED"] = "true"
-    # The folder that holds contracts/upstream/v1.NN.yaml, for conform.
+    # The folder that contains contracts/upstream/v1.NN.yaml, for conform.
     environment.setdefault("FAKEDAEMON_SHARED", str(REPOSITORY.parent / "shared"))
     return environment
 

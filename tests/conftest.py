@@ -70,3 +70,23 @@ def docker(daemon: Daemon, tmp_path: Path) -> DockerCLI:
     config_dir = tmp_path / "docker-config"
     config_dir.mkdir()
     return DockerCLI(executable, daemon.docker_host, config_dir)
+
+
+@pytest.fixture
+def docker_executable() -> str:
+    """The docker CLI's path; skips (fails under CI) where it is missing."""
+    executable = shutil.which("docker")
+    if executable is None:
+        missing("the docker CLI is not installed on this machine")
+    assert executable is not None
+    return executable
+
+
+@pytest.fixture
+def real_engine() -> str:
+    """The ``DOCKER_HOST`` of a real Engine from ``FAKEDAEMON_REAL_ENGINE``."""
+    host = os.environ.get("FAKEDAEMON_REAL_ENGINE")
+    if not host:
+        missing("FAKEDAEMON_REAL_ENGINE is not set (e.g. unix:///tmp/e20/docker.sock)")
+    assert host is not None
+    return host

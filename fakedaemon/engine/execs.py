@@ -99,8 +99,12 @@ class ExecInstance:
 
     @property
     def command_line(self) -> str:
-        """The command as exec events name it: the arguments joined by spaces."""
-        return " ".join(self.argv)
+        """The command as exec events name it.
+
+        dockerd writes the program, a space, then the arguments joined by
+        spaces, so a command without arguments ends in a space ("cat ").
+        """
+        return f"{self.argv[0]} {' '.join(self.argv[1:])}" if self.argv else " "
 
 
 class _ExecIO:

@@ -55,6 +55,7 @@ from harness.client.versions import (
     parse_fixed_version,
     parse_major_minor,
 )
+from harness.client.websocket import WebSocketConnection, accept_key, new_key
 
 logger = logging.getLogger("harness")
 
@@ -660,6 +661,41 @@ class ClientCore:
         sock.settimeout(None)
         logger.debug("POST %s upgraded to %s", target, protocol)
         return HijackedConnection(sock, rest, response_headers, tty=tty)
+
+    def websocket(self, path: str, query: Query | None = None) -> WebSocketConnection:
+        """Open a WebSocket on ``GET path`` (RFC 6455, version 13).
+
+        Raises:
+            UpgradeError: the daemon refused the handshake.
+            ProtocolError: the accept key does not match the request's key.
+        """
+        api_path = self.api_path(path)
+        encoded_query = (query or Query()).encode()
+        target = _escape_path(api_path) + (f"?{encoded_query}" if encoded_query else "")
+        host_header = DUMMY_HOST if self._host.is_unix else self._host.addr
+        key = new_key()
+        headers = {"Host": host_header}
+        headers.update(self._headers({}))
+        headers["Sec-WebSocket-Key"] = key
+        headers["Sec-WebSocket-Version"] = "13"
+        timeout = httpx.Timeout(self._timeout).connect
+        sock = open_socket(self._host, ssl_context=self._ssl_context, timeout=timeout)
+        try:
+            rest, response_headers = upgrade(
+                sock,
+                method="GET",
+                target=target,
+                headers=headers,
+                body=b"",
+                protocol="websocket",
+            )
+            if response_headers.get("sec-websocket-accept") != accept_key(key):
+                raise ProtocolError("the daemon sent a wrong Sec-WebSocket-Accept")
+        except BaseException:
+            sock.close()
+            raise
+        sock.settimeout(None)
+        return WebSocketConnection(sock, rest)
 
 
 def clean_path(path: str) -> str:

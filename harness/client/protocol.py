@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from harness.client.encoding import Filters
     from harness.client.hijack import HijackedConnection
     from harness.client.streams import Stream, StreamType
+    from harness.client.websocket import WebSocketConnection
 
     AuthConfig = Mapping[str, str]
 
@@ -131,6 +132,19 @@ class APIClient(Protocol):
         tty: bool = False,
     ) -> HijackedConnection:
         """Attach to a container over a hijacked connection."""
+
+    def container_attach_websocket(
+        self,
+        id: str,
+        *,
+        stream: bool = True,
+        stdin: bool = False,
+        stdout: bool = True,
+        stderr: bool = True,
+        logs: bool = False,
+        detach_keys: str | None = None,
+    ) -> WebSocketConnection:
+        """Attach to a container over a WebSocket."""
 
     def container_wait(
         self, id: str, *, condition: str | None = None

@@ -21,6 +21,7 @@ from harness.client import (
     HijackedConnection,
     ProgressError,
     StreamType,
+    UpgradeError,
 )
 
 _READ_TIMEOUT = 10.0
@@ -255,3 +256,21 @@ def test_real_engine_image_list(real_engine_host: str) -> None:
     tags = [tag for image in images for tag in image.get("RepoTags") or []]
     assert "busybox:latest" in tags
     assert real.api_version == version["ApiVersion"]
+
+
+def test_attach_websocket_round_trip(client: Client) -> None:
+    created = client.container_create(
+        {"Image": "busybox", "Cmd": ["cat"], "OpenStdin": True, "StdinOnce": True}
+    )
+    with client.container_attach_websocket(created["Id"], stdin=True) as socket:
+        socket.settimeout(10)
+        client.container_start(created["Id"])
+        socket.send_stdin(b"over websocket\n")
+        messages = socket.messages()
+        assert next(messages) == b"over websocket\n"
+
+
+def test_attach_websocket_missing_container(client: Client) -> None:
+    with pytest.raises(UpgradeError) as raised:
+        client.container_attach_websocket("nosuch")
+    assert raised.value.status == 404

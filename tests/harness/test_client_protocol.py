@@ -19,9 +19,7 @@ SHARED = Path(
 )
 SPEC = SHARED / "contracts" / "upstream" / "v1.55.yaml"
 
-# NOTE: the WebSocket attach (GET /containers/{id}/attach/ws) needs a
-# WebSocket framing layer that the client does not have yet.
-NOT_IMPLEMENTED = {"container_attach_websocket"}
+NOT_IMPLEMENTED: set[str] = set()
 
 
 def protocol_methods() -> list[str]:

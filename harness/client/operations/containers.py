@@ -12,6 +12,7 @@ from harness.client.encoding import Filters, Query
 from harness.client.errors import ProtocolError
 from harness.client.hijack import HijackedConnection
 from harness.client.streams import Stream, StreamType
+from harness.client.websocket import WebSocketConnection
 
 PATH_STAT_HEADER = "X-Docker-Container-Path-Stat"
 """Header with the base64 JSON stat of an archive path (HEAD/GET archive)."""
@@ -272,6 +273,34 @@ class ContainerOperations(ClientCore):
         query.flag("logs", logs)
         query.set("detachKeys", detach_keys)
         return self.hijack(f"/containers/{id}/attach", query, tty=tty)
+
+    def container_attach_websocket(
+        self,
+        id: str,
+        *,
+        stream: bool = True,
+        stdin: bool = False,
+        stdout: bool = True,
+        stderr: bool = True,
+        logs: bool = False,
+        detach_keys: str | None = None,
+    ) -> WebSocketConnection:
+        """Attach to a container over a WebSocket.
+
+        Output arrives as whole messages, never multiplexed, whatever the
+        container's TTY setting.
+
+        Raises:
+            UpgradeError: the daemon refused the handshake (404, 400 ...).
+        """
+        query = Query()
+        query.flag("stream", stream)
+        query.flag("stdin", stdin)
+        query.flag("stdout", stdout)
+        query.flag("stderr", stderr)
+        query.flag("logs", logs)
+        query.set("detachKeys", detach_keys)
+        return self.websocket(f"/containers/{id}/attach/ws", query)
 
     def container_wait(
         self, id: str, *, condition: str | None = None

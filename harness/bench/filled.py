@@ -42,7 +42,11 @@ def fill(daemon: Daemon, containers: int, images: int) -> None:
             engine.containers.start(container.id)
             engine.containers.wait(container, "not-running")
     for index in range(images):
-        daemon.control.images.add(f"bench/image-{index}:latest")
+        # A label of its own gives each image its own id; without config the
+        # images would share one id and be tags of a single image.
+        daemon.control.images.add(
+            f"bench/image-{index}:latest", config={"Labels": {"index": str(index)}}
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -61,11 +61,15 @@ class ServerProcess:
             command, stdout=subprocess.PIPE, text=True, env=child_environ()
         )
         assert self.process.stdout is not None
-        line = self.process.stdout.readline()
+        try:
+            line = self.process.stdout.readline()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
         if line.strip() != "ready":
             self.__exit__(None, None, None)
             raise RuntimeError(
-                f"the benchmark server did not start (it printed {line!r})"
+                f"the benchmark server failed to start (it printed {line!r})"
             )
         return self
 

@@ -11,6 +11,7 @@ import pytest
 from fakedaemon.commands.bench import BEGIN_MARK, END_MARK, write_results
 from harness.bench import Context, Figure, Sample, Scale, render, run_suite
 from harness.bench.figures import at_least_real, below
+from harness.bench.hotspots import layer_of
 from harness.bench.report import format_sample, table
 
 TINY = Scale(
@@ -117,3 +118,17 @@ def test_suite_fixture_section(workdir: Path) -> None:
         "control.snapshot()",
         "control.restore()",
     ]
+
+
+@pytest.mark.parametrize(
+    ("filename", "name", "layer"),
+    [
+        ("/repo/fakedaemon/server/http.py", "_serve_one", "HTTP server"),
+        ("/venv/werkzeug/routing/map.py", "match", "routing"),
+        ("/repo/fakedaemon/engine/containers.py", "all", "engine state"),
+        ("~", "<method 'acquire' of '_thread.lock' objects>", "locking and threads"),
+        ("/lib/json/encoder.py", "iterencode", "serialization"),
+    ],
+)
+def test_layer_of_function(filename: str, name: str, layer: str) -> None:
+    assert layer_of(filename, name) == layer

@@ -13,7 +13,8 @@ from .versions import OLDEST, APIVersion
 class DaemonConfig:
     """Settings of one daemon; every field has a default that works in tests."""
 
-    engine: str = DEFAULT_PROFILE
+    engine: str | None = None
+    """Engine profile name; None answers as Engine 29.x with API 1.24 to 1.55."""
     min_api_version: str | None = None
     max_api_version: str | None = None
     experimental: bool = False
@@ -55,7 +56,10 @@ class DaemonConfig:
         ``DOCKER_MIN_API_VERSION`` lowers or raises the minimum as dockerd
         25.0 and later honour it; an explicit ``min_api_version`` wins.
         """
-        profile = get_profile(self.engine)
+        profile = get_profile(self.engine or DEFAULT_PROFILE)
+        if self.engine is None:
+            # Without a chosen profile, old clients work out of the box.
+            profile = profile.with_api_range(minimum=OLDEST)
         environ = os.environ if self.environ is None else self.environ
         minimum_text = self.min_api_version or environ.get("DOCKER_MIN_API_VERSION")
         minimum = (

@@ -110,9 +110,9 @@ PROFILES: dict[str, EngineProfile] = {
         name="29.x",
         engine_version="29.7.2",
         max_api=APIVersion(1, 55),
-        # Engine 29.x defaults to 1.40 (29.3 and later); this daemon's default
-        # range reaches down to 1.24 so that old clients work out of the box.
-        min_api=APIVersion(1, 24),
+        # Engines 29.3 and later default to 1.40. A daemon started without
+        # an engine profile widens the range down to 1.24 (DaemonConfig).
+        min_api=APIVersion(1, 40),
         go_version="go1.25.6",
         git_commit="7c8e4d1",
         containerd_version="2.1.5",

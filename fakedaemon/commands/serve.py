@@ -65,7 +65,8 @@ def _add_flags(serve: argparse.ArgumentParser) -> None:
     flag(
         "--engine",
         choices=sorted(PROFILES),
-        help=f"Docker Engine release to reproduce (default {DEFAULT_PROFILE})",
+        help=f"Docker Engine release to reproduce, with its API range (default: "
+        f"{DEFAULT_PROFILE}'s answers, API 1.24 to its maximum)",
     )
     flag("--min-api-version", help="oldest API version served")
     flag("--max-api-version", help="newest API version served")
@@ -167,7 +168,7 @@ def resolve_settings(arguments: argparse.Namespace) -> dict[str, Any]:
 def build_config(settings: dict[str, Any]) -> DaemonConfig:
     """Build the daemon's configuration from merged settings."""
     config = DaemonConfig(
-        engine=settings.get("engine") or DEFAULT_PROFILE,
+        engine=settings.get("engine") or None,
         min_api_version=settings.get("min_api_version"),
         max_api_version=settings.get("max_api_version"),
         experimental=bool(settings.get("experimental")),

@@ -229,3 +229,15 @@ def test_version_error_repeats_url_text(client: Client) -> None:
     assert response.json["message"].startswith("client version 1 is too old.")
     too_new = client.get("/v1.0990/version")
     assert too_new.json["message"].startswith("client version 1.0990 is too new.")
+
+
+def test_engine_29_profile_minimum() -> None:
+    client = client_for(engine="29.x")
+    assert client.get("/v1.39/version").status_code == 400
+    assert client.get("/version").json["MinAPIVersion"] == "1.40"
+
+
+def test_default_range_reaches_124() -> None:
+    client = client_for()
+    assert client.get("/v1.24/version").status_code == 200
+    assert client.get("/version").json["Version"] == "29.7.2"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from functools import total_ordering
@@ -41,11 +42,18 @@ class APIVersion:
 
     def at_least(self, text: str) -> bool:
         """Return whether this version is ``text`` or newer."""
-        return self >= APIVersion.parse(text)
+        return self >= _parse_cached(text)
 
     def below(self, text: str) -> bool:
         """Return whether this version is older than ``text``."""
-        return self < APIVersion.parse(text)
+        return self < _parse_cached(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_cached(text: str) -> APIVersion:
+    # Version gates compare against a few literals on every field of every
+    # document, so each literal is parsed once.
+    return APIVersion.parse(text)
 
 
 def _to_int(part: str) -> int:

@@ -125,6 +125,7 @@ def list_containers(call: Call) -> Response:
         )
     now = engine.clock.time_ns()
     documents = []
+    image_names: dict[tuple[str, str], str] = {}
     for container in containers:
         if not show_all and not container.state.running:
             continue
@@ -134,7 +135,11 @@ def list_containers(call: Call) -> Response:
             continue
         if not _matches(call, container, filters):
             continue
-        shown_image = image_name(call, container)
+        # Many containers share an image, so its name is resolved once.
+        key = (container.config.get("Image", ""), container.image_id)
+        if key not in image_names:
+            image_names[key] = image_name(call, container)
+        shown_image = image_names[key]
         size = container_size(call, container) if with_size else None
         documents.append(
             summary_document(

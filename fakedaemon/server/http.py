@@ -15,6 +15,7 @@ import logging
 import re
 import secrets
 import select
+import selectors
 import socket
 import socketserver
 import sys
@@ -393,9 +394,40 @@ class WSGIServer(socketserver.ThreadingMixIn, socketserver.BaseServer):
         self._responding: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
+        self._stopping = threading.Event()
+        self._stopped = threading.Event()
+        self._wake_reader, self._wake_writer = socket.socketpair()
 
     def fileno(self) -> int:
         return self.socket.fileno()
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Accept connections until ``shutdown``, which wakes the loop at once.
+
+        socketserver's own loop notices a shutdown only at its next poll; a
+        daemon per test would wait for that poll at every stop.
+        """
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(self.socket, selectors.EVENT_READ)
+                selector.register(self._wake_reader, selectors.EVENT_READ)
+                while not self._stopping.is_set():
+                    for key, _ in selector.select(poll_interval):
+                        if key.fileobj is self.socket and not self._stopping.is_set():
+                            # Accept and hand off, as socketserver's own loop does.
+                            self._handle_request_noblock()  # type: ignore[attr-defined]
+        finally:
+            self._stopped.set()
+
+    def shutdown(self) -> None:
+        """Stop the accept loop and wait until it has ended."""
+        self._stopping.set()
+        try:
+            self._wake_writer.send(b"\0")
+        except OSError:
+            pass
+        # A loop that never started has nothing to wait for.
+        self._stopped.wait(5)
 
     def get_request(self) -> tuple[socket.socket, Any]:
         connection, address = self.socket.accept()
@@ -420,6 +452,8 @@ class WSGIServer(socketserver.ThreadingMixIn, socketserver.BaseServer):
 
     def server_close(self) -> None:
         self.socket.close()
+        self._wake_reader.close()
+        self._wake_writer.close()
 
     def track(self, sock: socket.socket) -> None:
         """Remember an open connection so ``close_connections`` can end it."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import socket
+import struct
+import termios
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -72,6 +76,29 @@ class HijackedConnection:
             return self.reader.read1(size)  # type: ignore[attr-defined,no-any-return]
         except (OSError, ValueError):
             return b""
+
+    def wait_until_read(self, timeout: float = 1.0) -> None:
+        """Wait until the client has read everything sent so far, up to ``timeout``.
+
+        Some clients (docker-py through http.client) read the response head
+        with a buffered reader and then take the raw socket, losing bytes that
+        arrived with the head. A real process needs milliseconds to start, so
+        its output never arrives that early; a simulated one would.
+        """
+        if self.sock.family != socket.AF_UNIX:
+            # TCP reports bytes the peer's kernel has not acknowledged, not
+            # bytes its application has read, so only a short pause helps.
+            time.sleep(0.01)
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                queued = fcntl.ioctl(self.sock.fileno(), termios.TIOCOUTQ, b"\0" * 4)
+            except OSError:
+                return
+            if struct.unpack("i", queued)[0] == 0:
+                return
+            time.sleep(0.001)
 
     def close_write(self) -> None:
         """Half-close the connection so the client sees the end of output."""

@@ -89,6 +89,7 @@ def start(call: Call, id: str) -> Response:
     raw = bool(body.get("Tty"))
 
     def session(connection: HijackedConnection) -> None:
+        connection.wait_until_read()
         try:
             store.start(instance)
         except DaemonError as error:

@@ -86,7 +86,18 @@ class HijackedConnection:
         self._sock.sendall(data)
 
     def close_stdin(self) -> None:
-        """Half-close the connection so the container sees end of input."""
+        """Half-close the connection so the container sees end of input.
+
+        Raises:
+            ProtocolError: the connection is TLS. Python's ssl module cannot
+                half-close (Go sends close_notify and keeps reading), and a
+                plain shutdown would drop the TLS layer under later reads.
+        """
+        if isinstance(self._sock, ssl.SSLSocket):
+            raise ProtocolError(
+                "cannot close stdin alone on a TLS connection: Python's ssl "
+                "module has no half-close; close the whole connection instead"
+            )
         try:
             self._sock.shutdown(socket.SHUT_WR)
         except OSError:

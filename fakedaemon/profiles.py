@@ -10,7 +10,7 @@ from .versions import APIVersion
 
 @dataclass(frozen=True, slots=True)
 class EngineProfile:
-    """What one Docker Engine release reports and how it answers.
+    """The versions one Docker Engine release reports and the behaviour it has.
 
     Each flag names the release behaviour it reproduces, so a handler reads
     ``profile.plain_text_too_old`` instead of comparing engine versions.
@@ -29,7 +29,7 @@ class EngineProfile:
     plain_text_too_old: bool
     # Engine 20.10 worded many errors differently ("Cannot kill container",
     # "Invalid filter", "Content-Type specified (%s) must be
-    # 'application/json'") and answered malformed JSON with a 500.
+    # 'application/json'") and returned a 500 for malformed JSON.
     legacy_messages: bool
     # `Builder-Version` and `Swarm` ping headers arrived with API 1.42 (23.0).
     ping_builder_and_swarm: bool

@@ -1,4 +1,4 @@
-"""Which operations a conformance run sends, and what it expects of them."""
+"""The operations a conformance run sends, and the responses it expects."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import io
 import tarfile
 
 # Operations never sent, with the reason. Hijacked connections need a raw
-# socket conversation that generated requests cannot hold; the swarm
-# set-up operations would turn the daemon into a manager and change every
-# later answer; session and plugin installs reach outside the daemon.
+# socket conversation that generated requests cannot hold. The swarm set-up
+# operations would turn the daemon into a manager and change every later
+# response. Session and plugin installs reach outside the daemon.
 SKIPPED: dict[str, str] = {
     "ContainerAttach": "hijacks the connection (101 UPGRADED)",
     "ContainerAttachWebsocket": "upgrades the connection to a WebSocket",
@@ -26,11 +26,11 @@ SKIPPED: dict[str, str] = {
     "ContainerWait": "blocks until a container exits",
 }
 
-# Tags of the swarm operations: a daemon outside a swarm answers them 503.
+# Tags of the swarm operations: a daemon outside a swarm returns 503 for them.
 SWARM_TAGS = frozenset({"Swarm", "Node", "Service", "Task", "Secret", "Config"})
 
 # Operations that talk to a registry. A daemon without network access
-# answers them with a 500 carrying the transport error, as dockerd does.
+# fails them with a 500 carrying the transport error, as dockerd does.
 REGISTRY_OPERATIONS = frozenset(
     {
         "ImageCreate",

@@ -28,7 +28,7 @@ TAR = "application/x-tar"
 
 @dataclass(slots=True)
 class ConformanceReport:
-    """What one run sent and found."""
+    """The requests of one run and the problems they found."""
 
     version: str
     requests: int = 0
@@ -39,7 +39,7 @@ class ConformanceReport:
 
     @property
     def passed(self) -> bool:
-        """True when no answer broke a rule."""
+        """True when no response broke a rule."""
         return not self.findings
 
     def summary(self) -> str:
@@ -106,7 +106,7 @@ def run_conformance(
     seed: int = 0,
     only: set[str] | None = None,
 ) -> ConformanceReport:
-    """Send ``examples`` generated requests per operation and check each answer.
+    """Send ``examples`` generated requests per operation and check each response.
 
     Generation is derandomised from ``seed``, so two runs against the same
     daemon send the same requests.

@@ -61,7 +61,7 @@ class ConnectionRecorder:
     their response ends; a hijacked exchange goes when the connection closes.
 
     Bytes a client sends after a request that may be hijacked are held back
-    from the HTTP parser until the response head says whether the
+    from the HTTP parser until the response head shows whether the
     connection turned raw.
     """
 
@@ -210,7 +210,7 @@ class ConnectionRecorder:
     def _start_response(self, head: Head) -> None:
         status = int(head.second)
         if 100 <= status < 200 and status != 101:
-            return  # an interim answer such as 100 Continue; the real one follows
+            return  # an interim response such as 100 Continue; the real one follows
         if self._waiting:
             exchange = self._waiting.popleft()
         else:

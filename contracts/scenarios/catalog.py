@@ -1,4 +1,4 @@
-"""The scenarios: what each one asks of an Engine, through which client."""
+"""The scenarios: the requests each one sends to an Engine, and through which client."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def images(session: Session) -> None:
 
 
 def containers(session: Session) -> None:
-    """A container's lifecycle over plain HTTP, with the usual errors."""
+    """Drive a container's lifecycle over plain HTTP, with the usual errors."""
     http = session.http
     name = session.name("life")
     config = {"Image": IMAGE, "Cmd": ["sh", "-c", "echo started; sleep 30"]}
@@ -176,7 +176,7 @@ def archive(session: Session) -> None:
 
 
 def cli(session: Session) -> None:
-    """The docker CLI: run, run with stdin, ps, logs, exec, rename, pull, rm."""
+    """Run the docker CLI: run, run with stdin, ps, logs, exec, rename, pull, rm."""
     name = session.name("cli")
     session.docker("version")
     session.docker("run", "--name", name, IMAGE, "sh", "-c", "echo hi; echo oops >&2")

@@ -31,7 +31,7 @@ HIJACK_KEY = "fakedaemon.hijack"
 """WSGI environ key of the server's hijack function, absent in-process."""
 
 CLIENT_GONE_KEY = "fakedaemon.client_gone"
-"""WSGI environ key of a function that tells whether the client hung up."""
+"""WSGI environ key of a function that returns whether the client hung up."""
 
 PAGE_NOT_FOUND = dump_line({"message": "page not found"})
 
@@ -61,8 +61,8 @@ class _VersionConverter(BaseConverter):
 def _route_table() -> tuple[list[Route], Map]:
     """Build the routes and their URL map once per process.
 
-    The table contains no state, so every daemon of the process shares it;
-    compiling it takes about 100 ms, which a daemon per test would feel.
+    The table contains no state, so every daemon of the process shares it.
+    Compiling it took about 100 ms here, which a daemon per test would feel.
     """
     routes = all_routes()
     rules = []
@@ -127,7 +127,7 @@ class APIApp:
     def _unmatched(self, request: Request) -> Response:
         """Serve OPTIONS on any path and the unversioned routes, else 404.
 
-        dockerd's system router answers ``OPTIONS /{anyroute:.*}`` (CORS
+        dockerd's system router serves ``OPTIONS /{anyroute:.*}`` (CORS
         preflights) with an empty 200; its debug router matches ``/debug/...``
         for every method and without a version prefix.
         """

@@ -1,4 +1,4 @@
-"""Faults that change the bytes on the wire: raw answers, cut streams, bad frames.
+"""Faults that change the bytes on the wire: raw responses, cut streams, bad frames.
 
 Over a socket these take the connection through the server's hijack function
 and write exactly the bytes a broken daemon would. In-process there is no
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 GARBAGE = b"\x00\x17\xffthis is not an HTTP response\x01\x02\r\n\r\n\xfe"
-"""What the ``garbage`` fault sends instead of a response."""
+"""The bytes the ``garbage`` fault sends instead of a response."""
 
 INVALID_STREAM_TYPE = 7
 """A stream byte outside stdin (0), stdout (1), stderr (2) and systemerr (3)."""
@@ -36,7 +36,7 @@ class ConnectionDropped(ConnectionAbortedError):
 class WireFault(Exception):
     """A fault that needs the raw connection, raised where there is none.
 
-    ``kind`` is ``drop`` (closed before any answer), ``garbage`` (bytes that
+    ``kind`` is ``drop`` (closed before any response), ``garbage`` (bytes that
     are not HTTP) or ``truncated`` (``status``, ``headers`` and the first
     bytes of ``body`` sent, then closed).
     """
@@ -81,7 +81,7 @@ class RawResponse(Response):
 
 
 def drop_connection() -> RawResponse:
-    """Return a response that closes the connection without an answer."""
+    """Return a response that closes the connection without a response."""
     return RawResponse(b"", WireFault("drop"))
 
 

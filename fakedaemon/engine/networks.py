@@ -257,7 +257,8 @@ class NetworkStore:
         if driver in _SINGLETON_DRIVERS:
             raise Forbidden(f'only one instance of "{driver}" network is allowed')
         if driver == "overlay":
-            # Overlay networks belong to the swarm; outside one it answers 403.
+            # Overlay networks belong to the swarm, so outside one this fails
+            # with 403.
             return engine.swarm.overlay.create(request), ""
         if driver not in _LOCAL_DRIVERS:
             raise NotFound(f'plugin "{driver}" not found')
@@ -586,7 +587,7 @@ class NetworkStore:
             self._publish(network, "disconnect", {"container": container.id})
 
     def disconnect_missing(self, reference: str, container_reference: str) -> None:
-        """Answer a forced disconnect of a container that does not exist."""
+        """Handle a forced disconnect of a container that does not exist."""
         self.get(reference)
         raise NotFound(f"endpoint {container_reference} not found")
 

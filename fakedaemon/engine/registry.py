@@ -383,9 +383,9 @@ class Registry:
         return json.dumps(document, indent=3).encode(), layers
 
     def pushed_layers(self, repository: Reference) -> set[str]:
-        """Return the diff ids the registry holds for ``repository``.
+        """Return the diff ids the registry stores for ``repository``.
 
-        A repository holds the layers pushed to it and, for a name the
+        A repository contains the layers pushed to it and, for a name the
         catalogue serves, the layers a pull of it downloads.
         """
         pushed: dict[str, set[str]] = self.__dict__.setdefault("_pushed", {})

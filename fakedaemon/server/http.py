@@ -1,9 +1,9 @@
 """A lean threaded HTTP/1.1 server for the WSGI app, with connection hijack.
 
 Each connection runs in its own thread and may carry many requests
-(keep-alive). Responses without a length are sent chunked; a response that
-streams sends its status line and headers before its first chunk exists, as
-dockerd flushes them before it starts waiting. A handler may take over the
+(keep-alive). Responses without a length are sent chunked. A response that
+streams sends its status line and headers before its first chunk exists,
+because dockerd flushes them before it starts waiting. A handler may take over the
 socket through the ``fakedaemon.hijack`` environ function (attach, exec).
 """
 
@@ -313,7 +313,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
 
     def _send_bad_request(self, sock: socket.socket, bad: _BadRequest) -> None:
         # Go's net/http responds to protocol errors itself, in plain text, then
-        # closes its side and lingers so the client can read the answer
+        # closes its side and lingers so the client can read the response
         # before the connection is torn down.
         # Go's generic 400 body is the status alone; the cause is logged only.
         body = bad.status
@@ -344,7 +344,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
 def _client_gone(sock: socket.socket) -> bool:
     """Return whether the client closed its side of the connection.
 
-    Go's server cancels a request when a read sees the end of the client's
+    Go's server cancels a request when a read reaches the end of the client's
     input, half-close included, so a waiting handler stops there too.
     """
     try:

@@ -155,7 +155,11 @@ class Registry:
         self.offline = (
             offline if offline is not None else bool(config and config.offline)
         )
-        denied = deny if deny is not None else (config.deny if config else [])
+        denied: Iterable[str] = []
+        if deny is not None:
+            denied = deny
+        elif config is not None:
+            denied = config.deny
         self.denied: set[str] = {str(parse_normalized(text)) for text in denied}
         self.architecture = architecture or (config.architecture if config else "amd64")
         if offline_reason is None and config is not None:

@@ -10,6 +10,7 @@ a host process; what matters is that paths, modes and links exist.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from .filesystem import Filesystem
@@ -84,8 +85,15 @@ class BaseImage:
         return tuple(step for step in self.steps if isinstance(step, Layer))
 
     def filesystem(self) -> Filesystem:
-        """Build a fresh in-memory filesystem holding this image's files."""
-        return Filesystem.from_files(self.files, symlinks=self.symlinks, dirs=self.dirs)
+        """Build a fresh in-memory filesystem holding this image's files.
+
+        Every file carries the image's creation time, as a pulled image's
+        files carry the time they were built, so two pulls give equal trees.
+        """
+        created = datetime.fromisoformat(self.created).timestamp()
+        return Filesystem.from_files(
+            self.files, symlinks=self.symlinks, dirs=self.dirs, mtime=created
+        )
 
 
 def _script(name: str) -> tuple[bytes, int]:

@@ -289,6 +289,7 @@ class Filesystem:
         symlinks: Mapping[str, str] | None = None,
         dirs: Iterable[str] = (),
         now: Callable[[], float] | None = None,
+        mtime: float | None = None,
     ) -> Filesystem:
         """Build a filesystem from a description, creating parents as needed.
 
@@ -298,8 +299,10 @@ class Filesystem:
             symlinks: link path to target.
             dirs: directories to create, even when empty.
             now: the source of modification times.
+            mtime: the modification time of every node created here, in
+                seconds since the epoch, instead of the time ``now`` gives.
         """
-        fs = cls(now)
+        fs = cls(now if mtime is None else lambda: mtime)
         for directory in dirs:
             fs.mkdir(directory, parents=True)
         for path, spec in files.items():
@@ -309,6 +312,7 @@ class Filesystem:
         for path, target in (symlinks or {}).items():
             fs.mkdir(posixpath.dirname(normalize(path)), parents=True)
             fs.symlink(target, path)
+        fs._now = now if now is not None else time.time
         return fs
 
     def child(self) -> Filesystem:

@@ -31,6 +31,13 @@ def test_install_is_deterministic() -> None:
     assert first.repo_digests == second.repo_digests
 
 
+def test_pulls_give_equal_files() -> None:
+    first = Registry().install(make_store(), "busybox")
+    second = Registry().install(make_store(), "busybox")
+    assert first.filesystem.to_tar("/.") == second.filesystem.to_tar("/.")
+    assert first.filesystem.stat("/bin/sh").mtime == first.created_ns // 10**9
+
+
 def test_tags_give_different_images() -> None:
     store = make_store()
     latest = Registry().install(store, "python:3.12")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import copy
+import pickle
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..errors import DaemonError
 from .faults import FaultSet
 from .images import ImageRegistrations
 from .journal import Journal
-from .state import dump_state, load_state
+from .state import check_format, dump_state, load_state
 
 if TYPE_CHECKING:
     from ..api.app import APIApp
@@ -75,7 +76,7 @@ class Control:
         self.journal.clear()
 
     def snapshot(self) -> Snapshot:
-        """Copy the state (images, containers, events, clock) for ``restore``.
+        """Copy the whole state, as ``dump`` returns it, for ``restore``.
 
         Faults, behaviours and the journal are not part of a snapshot.
         """
@@ -95,25 +96,68 @@ class Control:
         if isinstance(snapshot, str):
             with self._lock:
                 snapshot = self._snapshots[snapshot]
-        self.load(copy.deepcopy(snapshot.state))
+        with self.engine.lock:
+            self._replace(_copy(snapshot.state))
 
     def dump(self) -> dict[str, Any]:
         """Return the whole state as JSON values, for ``load`` or a file.
 
-        Containers carry their configuration, state, output and filesystem
-        changes; images are named by reference; events keep their times.
+        Images come with their metadata, references, files and layer tars;
+        volumes with their files; networks with their address pools;
+        containers with their configuration, state, output, file changes,
+        mounts and endpoints; swarm mode with its cluster, services, tasks,
+        secrets and configs; events with their times. Exec instances are
+        left out, as a restart of dockerd forgets them.
         """
         with self.engine.lock:
-            return dump_state(self.engine, self.images)
+            return _copy(dump_state(self.engine, self.images))
 
     def load(self, state: dict[str, Any]) -> None:
         """Replace the state with a ``dump``; running containers start again.
 
+        When ``state`` fails to load, the state before the call is loaded
+        again, so nothing of the failed document remains.
+
         Raises:
             ValueError: ``state`` is not a dump this version can read.
         """
-        if state.get("format") is None:
-            raise ValueError("invalid state: the document has no 'format' field")
-        self.engine.reset()
+        check_format(state)
+        document = _copy(state)
+        with self.engine.lock:
+            previous = _copy(dump_state(self.engine, self.images))
+            try:
+                self._replace(document)
+            except (
+                ValueError,
+                KeyError,
+                TypeError,
+                AttributeError,
+                DaemonError,
+            ) as error:
+                self._replace(previous)
+                raise ValueError(_invalid_state(error)) from None
+
+    def _replace(self, document: dict[str, Any]) -> None:
+        """Reset the engine and load ``document``; the caller holds its lock."""
+        engine = self.engine
+        reusable = {image.id: image for image in engine.images.images()}
+        engine.reset(install_images=False)
         self.clock.unfreeze()
-        load_state(self.engine, self.images, state)
+        load_state(engine, self.images, document, reusable)
+
+
+def _invalid_state(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"invalid state: missing field {error.args[0]!r}"
+    if isinstance(error, DaemonError):
+        return f"invalid state: {error.message}"
+    text = str(error)
+    return text if text.startswith("invalid state") else f"invalid state: {text}"
+
+
+def _copy(document: dict[str, Any]) -> dict[str, Any]:
+    """Return a deep copy of JSON values, several times faster than deepcopy."""
+    copied: dict[str, Any] = pickle.loads(
+        pickle.dumps(document, pickle.HIGHEST_PROTOCOL)
+    )
+    return copied

@@ -310,15 +310,24 @@ class ContainerStore:
         self._engine.networks.forget(container)
         self._engine.volumes.release(container, container.mounts, remove=remove_volumes)
 
-    def replace_id(self, container: Container, container_id: str) -> None:
-        """Give ``container`` the id it had when its state was dumped."""
+    def restore(self, container: Container) -> None:
+        """Add a container rebuilt from a state dump: no checks and no event.
+
+        Raises:
+            Conflict: its id or name is taken.
+        """
         with self._lock:
-            if container_id in self._by_id:
-                raise Conflict(f"a container with id {container_id} exists")
-            del self._by_id[container.id]
-            container.id = container_id
-            self._by_id[container_id] = container
-            self._by_name[container.name] = container_id
+            if container.id in self._by_id:
+                raise Conflict(f"a container with id {container.id} exists")
+            if container.name in self._by_name:
+                raise Conflict(
+                    _name_conflict(container.name, self._by_name[container.name])
+                )
+            self._by_id[container.id] = container
+            self._by_name[container.name] = container.id
+            self._next_pid = max(self._next_pid, container.state.pid)
+            self._engine.volumes.register(container, container.mounts)
+            self.changed.notify_all()
 
     def _forget(self, container: Container) -> None:
         container.removed = True

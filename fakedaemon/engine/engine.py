@@ -79,12 +79,14 @@ class Engine:
             import_image(self, layer, repository=name, tag=tag, changes=['CMD ["sh"]'])
             self.events.clear()
 
-    def reset(self) -> None:
+    def reset(self, *, install_images: bool = True) -> None:
         """Return to the start state: no containers, the configured images only.
 
         Every store that ``__init__`` creates is created again here, except
         the event log, which is emptied so open event streams keep reading
         it. The clock, the id source and the behaviours stay as they are.
+        Without ``install_images`` the image store stays empty, for a state
+        load that brings every image itself.
         """
         from .containers import ContainerStore
         from .registry import Registry
@@ -99,7 +101,8 @@ class Engine:
             self.containers = ContainerStore(self)
             self.execs = ExecStore(self)
             self.swarm = Swarm(self)
-            self._install_images()
+            if install_images:
+                self._install_images()
             self.events.clear()
 
     def close(self) -> None:

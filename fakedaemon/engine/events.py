@@ -96,3 +96,14 @@ class EventLog:
         """Drop every buffered event (used by a state reset)."""
         with self._condition:
             self._events.clear()
+
+    def restore(self, events: list[Event]) -> None:
+        """Replace the buffered events with ``events``, keeping their times.
+
+        Readers that follow the log receive them as new events.
+        """
+        with self._condition:
+            self._events.clear()
+            self._events.extend(events)
+            self._sequence += len(events)
+            self._condition.notify_all()

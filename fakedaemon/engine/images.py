@@ -124,6 +124,9 @@ class Image:
     repo_tags: list[str] = field(default_factory=list)
     repo_digests: list[str] = field(default_factory=list)
     last_tag_ns: int | None = None
+    # The reference a pull stored this image from (empty for images made
+    # here), so a state load can rebuild its files from the registry.
+    source: str = ""
 
     @property
     def size(self) -> int:

@@ -331,6 +331,15 @@ class NetworkStore:
             "among the defaults to assign to the network"
         )
 
+    def restore(self, networks: list[Network]) -> None:
+        """Replace every network, the predefined ones too, with ``networks``.
+
+        A state load rebuilds them; their endpoints follow with the
+        containers, so no event is published.
+        """
+        with self._lock:
+            self._networks = {network.id: network for network in networks}
+
     def adopt(self, network: Network) -> None:
         """Add a network created by the swarm (an overlay network)."""
         with self._lock:

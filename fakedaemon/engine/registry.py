@@ -126,6 +126,7 @@ class RemoteImage:
             layer_sizes=[layer.size for layer in self.layers],
             history=history,
             filesystem=self.base.filesystem(),
+            source=str(self.reference),
         )
 
 
@@ -289,6 +290,15 @@ class Registry:
         image, _ = store.add(remote.to_image(), _stored_references(remote))
         return image
 
+    def build_image(self, reference: str, platform: Platform) -> Image:
+        """Return a new image as a pull of ``reference`` for ``platform`` makes it.
+
+        Nothing is stored and no check of the pull applies; a state load uses
+        it to rebuild a pulled image's files.
+        """
+        parsed = parse_normalized(reference).with_default_tag()
+        return _build_remote(parsed, platform).to_image()
+
     def search(self, term: str, limit: int = 25) -> list[dict[str, Any]]:
         """Return Docker Hub search results for ``term`` from the catalogue.
 
@@ -406,6 +416,11 @@ class Registry:
         """Remember that ``diff_ids`` now exist in ``repository``."""
         pushed: dict[str, set[str]] = self.__dict__.setdefault("_pushed", {})
         pushed.setdefault(str(repository.trimmed()), set()).update(diff_ids)
+
+    def pushes(self) -> dict[str, list[str]]:
+        """Return the diff ids pushed to each repository, both sorted."""
+        pushed: dict[str, set[str]] = self.__dict__.get("_pushed", {})
+        return {name: sorted(pushed[name]) for name in sorted(pushed)}
 
     def distribution(self, reference: Reference) -> dict[str, Any]:
         """Return ``GET /distribution/{name}/json``: descriptor and platforms.

@@ -220,6 +220,17 @@ class VolumeStore:
         self._publish(volume, "create")
         return volume
 
+    def restore(self, volume: Volume) -> None:
+        """Add a volume rebuilt from a state dump, without an event.
+
+        Raises:
+            Conflict: a volume of that name exists.
+        """
+        with self._lock:
+            if volume.name in self._volumes:
+                raise Conflict(f"volume {volume.name} exists")
+            self._volumes[volume.name] = volume
+
     def remove(self, name: str, force: bool = False) -> None:
         """Remove a volume; 409 while a container uses it.
 

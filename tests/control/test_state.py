@@ -83,7 +83,7 @@ def test_dump_is_json(served: Daemon, http: httpx.Client) -> None:
     finish(http, make_container(http, "app", ["echo", "x"]))
     text = json.dumps(served.control.dump())
     document = json.loads(text)
-    assert document["format"] == 1
+    assert document["format"] == 2
     assert [c["name"] for c in document["containers"]] == ["/app"]
     assert document["events"]
 
@@ -119,3 +119,88 @@ def test_image_registered_survives_load(served: Daemon, http: httpx.Client) -> N
     image = served.control.images.add("tool:2", files={"/bin/tool": ("#!", 0o755)})
     served.control.load(served.control.dump())
     assert http.get("/images/tool:2/json").json()["Id"] == image.id
+
+
+def test_load_rejects_format_1(served: Daemon) -> None:
+    with pytest.raises(ValueError, match="format 1, written by an earlier"):
+        served.control.load({"format": 1, "containers": []})
+
+
+def test_load_rejects_non_object(served: Daemon) -> None:
+    with pytest.raises(ValueError, match="not a JSON object"):
+        served.control.load([])  # type: ignore[arg-type]
+
+
+def test_failed_load_keeps_state(served: Daemon, http: httpx.Client) -> None:
+    finish(http, make_container(http, "kept", ["echo", "x"]))
+    before = http.get("/containers/kept/json").json()
+    broken = served.control.dump()
+    del broken["containers"][0]["path"]
+    broken["volumes"] = [{"name": "new", "created_ns": 0}]
+    with pytest.raises(ValueError, match="invalid state: missing field 'path'"):
+        served.control.load(broken)
+    assert http.get("/containers/kept/json").json() == before
+    assert http.get("/volumes/new").status_code == 404
+
+
+def test_put_invalid_state(served: Daemon, http: httpx.Client) -> None:
+    make_container(http, "kept", ["true"])
+    broken = served.control.dump()
+    broken["images"][0]["files"] = {"base": "sha256:" + "0" * 64}
+    response = http.put("/_fakedaemon/state", json=broken)
+    assert response.status_code == 400
+    assert "which the dump lacks" in response.json()["message"]
+    assert http.get("/containers/kept/json").status_code == 200
+
+
+def test_snapshot_unchanged_by_later_updates(
+    served: Daemon, http: httpx.Client
+) -> None:
+    make_container(http, "job", ["true"])
+    snapshot = served.control.snapshot()
+    updated = http.post(
+        "/containers/job/update", json={"RestartPolicy": {"Name": "always"}}
+    )
+    assert updated.status_code == 200, updated.text
+    served.control.restore(snapshot)
+    policy = http.get("/containers/job/json").json()["HostConfig"]["RestartPolicy"]
+    assert policy["Name"] == "no"
+
+
+def test_restore_keeps_paused(served: Daemon, http: httpx.Client) -> None:
+    container_id = make_container(http, "held", ["sleep", "1000"])
+    http.post(f"/containers/{container_id}/start")
+    http.post(f"/containers/{container_id}/pause")
+    before = http.get("/containers/held/json").json()["State"]
+    served.control.restore(served.control.snapshot())
+    after = http.get("/containers/held/json").json()["State"]
+    assert after == before
+    assert after["Status"] == "paused"
+
+
+def test_restore_drops_exec_instances(served: Daemon, http: httpx.Client) -> None:
+    container_id = make_container(http, "svc", ["sleep", "1000"])
+    http.post(f"/containers/{container_id}/start")
+    created = http.post(f"/containers/{container_id}/exec", json={"Cmd": ["true"]})
+    assert created.status_code == 201
+    served.control.restore(served.control.snapshot())
+    assert http.get(f"/containers/{container_id}/json").json()["ExecIDs"] is None
+    assert http.get(f"/exec/{created.json()['Id']}/json").status_code == 404
+
+
+def test_restore_reuses_images(served: Daemon, http: httpx.Client) -> None:
+    image = served.engine.images.get("busybox")
+    snapshot = served.control.snapshot()
+    served.control.restore(snapshot)
+    assert served.engine.images.get("busybox") is image
+    served.control.reset()
+    served.control.restore(snapshot)
+    assert served.engine.images.get("busybox").id == image.id
+
+
+def test_restore_keeps_daemon_id(served: Daemon, http: httpx.Client) -> None:
+    before = http.get("/info").json()["ID"]
+    state = served.control.dump()
+    served.engine.daemon_id = "other"
+    served.control.load(state)
+    assert http.get("/info").json()["ID"] == before

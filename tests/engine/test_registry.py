@@ -38,6 +38,14 @@ def test_pulls_give_equal_files() -> None:
     assert first.filesystem.stat("/bin/sh").mtime == first.created_ns // 10**9
 
 
+def test_build_image_matches_pull() -> None:
+    pulled = Registry().install(make_store(), "alpine:3")
+    built = Registry().build_image("alpine:3", Platform("linux", "amd64"))
+    assert built.id == pulled.id
+    assert built.filesystem.to_tar("/.") == pulled.filesystem.to_tar("/.")
+    assert built.source == pulled.source == "docker.io/library/alpine:3"
+
+
 def test_tags_give_different_images() -> None:
     store = make_store()
     latest = Registry().install(store, "python:3.12")

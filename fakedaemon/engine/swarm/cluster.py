@@ -298,6 +298,11 @@ class Swarm:
         """Stop the orchestrator (the daemon is shutting down or resetting)."""
         self._stop_orchestrator()
 
+    def resume(self) -> None:
+        """Start the orchestrator of a swarm that a state load brought back."""
+        if self.state != "inactive":
+            self._start_orchestrator()
+
     def _start_orchestrator(self) -> None:
         from .orchestrator import Orchestrator
 

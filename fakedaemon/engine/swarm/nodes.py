@@ -37,6 +37,14 @@ class NodeStore:
         """Forget every node (the swarm was left)."""
         self._nodes.clear()
 
+    def all(self) -> builtins.list[Node]:
+        """Return the node records; the caller holds the lock."""
+        return list(self._nodes.values())
+
+    def restore(self, nodes: builtins.list[Node]) -> None:
+        """Replace the nodes with records of a state dump; the caller locks."""
+        self._nodes = {node.meta.id: node for node in nodes}
+
     def create_self(self, addr: str, manager_addr: str, availability: str) -> Node:
         """Add this daemon as the swarm's first node; the caller holds the lock."""
         spec = {"Labels": {}, "Role": "manager", "Availability": availability}

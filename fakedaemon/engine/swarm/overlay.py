@@ -122,6 +122,20 @@ class OverlayNetworks:
                 return network
         return None
 
+    def ids(self) -> list[str]:
+        """Return the ids of the swarm's networks, oldest first."""
+        return list(self._ids)
+
+    @property
+    def next_vxlan(self) -> int:
+        """The VXLAN id the next network gets."""
+        return self._next_vxlan
+
+    def restore(self, ids: list[str], next_vxlan: int) -> None:
+        """Take over the networks of a state dump, already in the network store."""
+        self._ids = list(ids)
+        self._next_vxlan = next_vxlan
+
     def remove_all(self) -> None:
         """Remove every swarm network (the swarm is being left)."""
         store = self._swarm.engine.networks

@@ -57,6 +57,14 @@ class BlobStore:
         """Forget every object (the swarm was left)."""
         self._blobs.clear()
 
+    def all(self) -> builtins.list[Blob]:
+        """Return the object records; the caller holds the lock."""
+        return list(self._blobs.values())
+
+    def restore(self, blobs: builtins.list[Blob]) -> None:
+        """Replace the objects with records of a state dump; the caller locks."""
+        self._blobs = {blob.meta.id: blob for blob in blobs}
+
     def create(self, spec: dict[str, Any], data: bytes) -> str:
         """Store a new secret or config and return its id.
 

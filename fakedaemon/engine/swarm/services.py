@@ -50,6 +50,10 @@ class ServiceStore:
         """Return the live service records; the caller holds the lock."""
         return list(self._services.values())
 
+    def restore(self, services: builtins.list[Service]) -> None:
+        """Replace the services with records of a state dump; the caller locks."""
+        self._services = {service.meta.id: service for service in services}
+
     def record(self, service_id: str) -> Service | None:
         """Return the live record of ``service_id``; the caller holds the lock."""
         return self._services.get(service_id)

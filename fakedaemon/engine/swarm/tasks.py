@@ -53,6 +53,10 @@ class TaskStore:
         """Return the task records; the caller holds the lock."""
         return list(self._tasks.values())
 
+    def restore(self, tasks: builtins.list[Task]) -> None:
+        """Replace the tasks with records of a state dump; the caller locks."""
+        self._tasks = {task.meta.id: task for task in tasks}
+
     def of_service(self, service_id: str) -> builtins.list[Task]:
         """Return the records of one service's tasks; the caller holds the lock."""
         return [t for t in self._tasks.values() if t.service_id == service_id]

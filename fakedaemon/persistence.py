@@ -1,18 +1,17 @@
 """State that survives a restart: saved under ``--data-root``, restored at start.
 
-The state is the control API's dump (``Control.dump``) plus what a restart
-needs besides it. Each save writes a temporary file in the data root,
-flushes it to disk and renames it over the state file, so a crash at any
-moment leaves either the old state or the new one. Saves follow state
-changes, because each change publishes an event. A short delay gathers a
-burst of changes into one save, and one more save runs at shutdown.
+The state is the control API's dump (``Control.dump``) and the time it
+was saved. Each save writes a temporary file in the data root, flushes it
+to disk and renames it over the state file, so a crash at any moment leaves
+either the old state or the new one. Saves follow state changes, because
+each change publishes an event. A short delay gathers a burst of changes
+into one save, and one more save runs at shutdown.
 
-On start the containers come back as dockerd brings them back without
-live-restore: a container that was running when the daemon died is stopped
-with exit code 255, and containers whose restart policy asks for it start
-again (``always``; ``unless-stopped`` unless a user stopped it;
-``on-failure`` after a non-zero exit, within its retry count). Events are
-not restored, because dockerd keeps them in memory only.
+On start the state comes back as dockerd brings its own back without
+live-restore (``control/state/restart.py`` lists the rules): containers
+that were running are stopped, and those whose restart policy asks for it
+start again. Events are not restored, because dockerd keeps them in memory
+only.
 
 Nothing outside the data root is read or written.
 """
@@ -27,21 +26,22 @@ import threading
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .errors import DaemonError
+from .control.state.restart import apply_restart_policies, prepare_restart
 
 if TYPE_CHECKING:
     from .control import Control
-    from .engine.containers import Container
     from .engine.engine import Engine
 
 logger = logging.getLogger("fakedaemon")
 
 STATE_FILE = "fakedaemon-state.json"
 LOCK_FILE = "fakedaemon.lock"
-FORMAT = 1
-"""The version of the state file's wrapper; the dump inside has its own."""
-CRASH_EXIT_CODE = 255
-"""The exit code dockerd gives a container that was running when it died."""
+FORMAT = 2
+"""The version of the state file's wrapper; the dump inside has its own.
+
+Format 1 files, written before the dump held volumes, networks and swarm,
+are rejected with a message that names the file and what to do.
+"""
 
 
 class DataRootError(RuntimeError):
@@ -74,7 +74,14 @@ class StateFile:
                 f"state file {self.path} is not valid JSON ({error}): move it "
                 "away to start with an empty state"
             ) from None
-        if not isinstance(document, dict) or document.get("format") != FORMAT:
+        found = document.get("format") if isinstance(document, dict) else None
+        if found == 1:
+            raise DataRootError(
+                f"state file {self.path} has format 1, written by an earlier "
+                f"fakedaemon; this version reads format {FORMAT} only: move the "
+                "file away to start with an empty state"
+            )
+        if not isinstance(document, dict) or found != FORMAT:
             raise DataRootError(
                 f"state file {self.path} has an unsupported format: expected "
                 f"format {FORMAT}"
@@ -232,90 +239,29 @@ class Persistence:
         engine = self.engine
         with engine.lock:
             state = self.control.dump()
-            stopped = sorted(
-                container.id
-                for container in engine.containers.all()
-                if container.stopped_by_user
-            )
-        return {
-            "format": FORMAT,
-            "saved_ns": engine.clock.time_ns(),
-            "stopped_by_user": stopped,
-            "state": state,
-        }
+        # dockerd keeps events in memory only, so a restart has none.
+        state["events"] = []
+        return {"format": FORMAT, "saved_ns": engine.clock.time_ns(), "state": state}
 
     def _restore(self, document: dict[str, Any]) -> None:
         state = dict(document.get("state") or {})
         saved_ns = int(document.get("saved_ns") or 0)
-        crashed = _mark_crashed(state, saved_ns)
-        # dockerd keeps events in memory only; a restarted daemon has none.
-        state["events"] = []
+        report = prepare_restart(state, saved_ns, self.engine.clock.time_ns())
         try:
             self.control.load(state)
-        except (ValueError, KeyError, TypeError) as error:
+        except ValueError as error:
             raise DataRootError(
-                f"state file {self.file.path} cannot be loaded: {error}"
+                f"state file {self.file.path} cannot be loaded ({error}): move it "
+                "away to start with an empty state"
             ) from None
-        stopped = set(document.get("stopped_by_user") or [])
-        store = self.engine.containers
-        restarted = 0
-        for container in store.all():
-            container.stopped_by_user = container.id in stopped
-            try:
-                if _should_restart(container):
-                    store.start(container.id)
-                    restarted += 1
-                elif container.host_config.get("AutoRemove"):
-                    # dockerd removes an auto-remove container it does not
-                    # restart, as its exit would have.
-                    store.remove(container.id)
-            except DaemonError as error:
-                logger.error(
-                    "failed to restore container %s: %s", container.id, error.message
-                )
+        restarted = apply_restart_policies(self.engine, report)
         logger.info(
             "restored %d container(s) from %s: %d were running when the daemon "
-            "stopped uncleanly, %d restarted by their restart policy",
-            len(store.all()),
+            "stopped uncleanly, %d restarted by their restart policy, %d swarm "
+            "task(s) to be replaced",
+            len(self.engine.containers.all()),
             self.file.path,
-            crashed,
+            report.crashed,
             restarted,
+            report.failed_tasks,
         )
-
-
-def _mark_crashed(state: dict[str, Any], saved_ns: int) -> int:
-    """Stop, in ``state``, the containers recorded as running; return how many."""
-    count = 0
-    for item in state.get("containers") or []:
-        container_state = item.get("state") or {}
-        if not (container_state.get("running") or container_state.get("restarting")):
-            continue
-        container_state.update(
-            status="exited",
-            running=False,
-            paused=False,
-            restarting=False,
-            exit_code=CRASH_EXIT_CODE,
-            finished_ns=max(saved_ns, int(container_state.get("started_ns") or 0)),
-        )
-        item["state"] = container_state
-        count += 1
-    return count
-
-
-def _should_restart(container: Container) -> bool:
-    state = container.state
-    # A container that never started stays stopped, as dockerd checks that
-    # it has been started before.
-    if not state.started_ns or state.running:
-        return False
-    policy = container.host_config.get("RestartPolicy") or {}
-    name = policy.get("Name") or "no"
-    if name == "always":
-        return True
-    if name == "unless-stopped":
-        return not container.stopped_by_user
-    if name == "on-failure" and state.exit_code != 0:
-        maximum = int(policy.get("MaximumRetryCount") or 0)
-        return maximum == 0 or container.restart_count < maximum
-    return False

@@ -242,6 +242,8 @@ def _swarm(client: httpx.Client) -> None:
                 ],
             },
             "Networks": [{"Target": "mesh"}],
+            # A short delay, so a restarted daemon replaces the tasks quickly.
+            "RestartPolicy": {"Condition": "any", "Delay": 200_000_000},
         },
         "Mode": {"Replicated": {"Replicas": 2}},
         "EndpointSpec": {"Ports": [{"TargetPort": 80, "PublishedPort": 8080}]},

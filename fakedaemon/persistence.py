@@ -9,7 +9,7 @@ into one save, and one more save runs at shutdown.
 
 On start the state comes back as dockerd brings its own back without
 live-restore (``control/state/restart.py`` lists the rules): containers
-that were running are stopped, and those whose restart policy asks for it
+that were running are stopped, and their restart policies decide which
 start again. Events are not restored, because dockerd keeps them in memory
 only.
 

@@ -1,11 +1,12 @@
 """A daemon state with every kind of object, and what inspect shows of it.
 
-``build_state`` fills a fake daemon through the Engine API: volumes with
-files, user networks with connected containers, built, committed,
-imported, loaded and pulled images, a dangling image, a push, and a swarm
-with a service that mounts a secret and a config. ``observe`` collects
-every inspect body (and logs, changes, history, saved archives), so a test
-compares them before and after a round trip through the state.
+``build_state`` fills a fake daemon through the Engine API. It makes
+volumes with files, user networks with connected containers, and built,
+committed, imported, loaded and pulled images, a dangling one among them.
+It pushes an image and starts a swarm service that mounts a secret and a
+config. ``observe`` collects every inspect body with logs, changes,
+history and saved archives, so a test compares them before and after a
+round trip through the state.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def ok(response: httpx.Response) -> httpx.Response:
 
 
 def run(client: httpx.Client, name: str, body: dict[str, Any]) -> str:
-    """Create and start a container; wait for its end unless it keeps running."""
+    """Create and start a container and return its id."""
     created = ok(client.post(f"/containers/create?name={name}", json=body))
     container_id: str = created.json()["Id"]
     ok(client.post(f"/containers/{container_id}/start"))
@@ -172,6 +173,7 @@ def _images(client: httpx.Client) -> None:
         context = tar_of(
             {"Dockerfile": DOCKERFILE.encode(), "app.txt": b"from app, again\n"}
         )
+
     finish(
         client,
         "maker",
@@ -187,6 +189,7 @@ def _images(client: httpx.Client) -> None:
     saved = ok(client.get("/images/made:1/get")).content
     ok(client.delete("/images/made:1"))
     ok(client.post("/images/load?quiet=1", content=saved))
+
     ok(client.post("/images/create?fromImage=alpine&tag=3&platform=linux/arm64"))
     ok(client.post("/images/busybox/tag?repo=mine&tag=v1"))
     ok(client.post("/images/app:1/tag?repo=localhost:5000/app&tag=1"))
@@ -268,7 +271,7 @@ def wait_running(client: httpx.Client, service: str, count: int) -> None:
         if len(running) == count and len(tasks) == count and settled:
             return
         time.sleep(0.05)
-    raise AssertionError(f"service {service} has not {count} running tasks")
+    raise AssertionError(f"service {service} did not reach {count} running tasks")
 
 
 def observe(client: httpx.Client) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """State made with the docker CLI survives a restart and a snapshot's restore.
 
-The CLI creates a volume with files, a user network with a connected
-container, a built image and a swarm service with a secret over the
-daemon's unix socket; ``docker inspect`` shows the same before and after.
+Over the daemon's unix socket, the CLI creates a volume with files, a user
+network with a connected container, a built image and a swarm service with
+a secret. ``docker inspect`` must show the same before and after.
 """
 
 from __future__ import annotations
@@ -54,15 +54,18 @@ def make_state(docker: DockerCLI, context: Path) -> None:
         "-c",
         "echo kept > /data/file; mkdir /data/dir; echo deep > /data/dir/deep",
     )
+
     check(
         docker, "network", "create", "--subnet", "10.9.0.0/16", "--label", "a=b", "net"
     )
     check(docker, "create", "--name", "member", "busybox", "sleep", "1000")
     check(docker, "network", "connect", "--alias", "db", "net", "member")
+
     context.mkdir()
     (context / "Dockerfile").write_text(DOCKERFILE)
     (context / "greeting.txt").write_text("hello\n")
     check(docker, "build", "-q", "-t", "app:1", str(context))
+
     check(docker, "swarm", "init", "--advertise-addr", "127.0.0.1")
     check(docker, "secret", "create", "token", "-", input=b"secret value")
     check(
@@ -164,6 +167,7 @@ def test_state_survives_restart(docker_executable: str, tmp_path: Path) -> None:
         tasks = check(docker, "service", "ps", "svc", "--format", "{{.Error}}")
     finally:
         again.stop()
+
     assert before["files"] == "kept\ndeep\n"
     assert before["run"] == "hello\n"
     for key in ("volume", "files", "member", "image", "history", "save", "run"):

@@ -334,7 +334,7 @@ class NetworkStore:
     def restore(self, networks: list[Network]) -> None:
         """Replace every network, the predefined ones too, with ``networks``.
 
-        A state load rebuilds them; their endpoints follow with the
+        A state load rebuilds them, and their endpoints come back with the
         containers, so no event is published.
         """
         with self._lock:

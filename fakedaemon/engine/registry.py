@@ -293,7 +293,7 @@ class Registry:
     def build_image(self, reference: str, platform: Platform) -> Image:
         """Return a new image as a pull of ``reference`` for ``platform`` makes it.
 
-        Nothing is stored and no check of the pull applies; a state load uses
+        Nothing is stored and no check of the pull applies. A state load uses
         it to rebuild a pulled image's files.
         """
         parsed = parse_normalized(reference).with_default_tag()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import httpx
@@ -204,3 +205,16 @@ def test_restore_keeps_daemon_id(served: Daemon, http: httpx.Client) -> None:
     served.engine.daemon_id = "other"
     served.control.load(state)
     assert http.get("/info").json()["ID"] == before
+
+
+def test_load_keeps_pushed_layers(served: Daemon, http: httpx.Client) -> None:
+    auth = {"X-Registry-Auth": base64.b64encode(b'{"username": "u"}').decode()}
+    http.post("/images/busybox/tag?repo=localhost:5000/box&tag=1")
+    first = http.post("/images/localhost:5000/box/push?tag=1", headers=auth)
+    assert b"Pushed" in first.content
+    state = served.control.dump()
+    served.control.reset()
+    served.control.load(state)
+    again = http.post("/images/localhost:5000/box/push?tag=1", headers=auth)
+    assert b"Layer already exists" in again.content
+    assert b"Pushed" not in again.content

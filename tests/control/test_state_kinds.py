@@ -1,8 +1,8 @@
 """Every kind of state survives dump and load, and snapshot and restore.
 
-One daemon per way of saving the state is filled with every kind of object
-(``tests/state_scenario.py``), reset, and given its state back; each test
-then compares what the Engine API shows of one kind before and after.
+For each way of saving the state, one daemon is filled with every kind of
+object (``tests/state_scenario.py``), reset, and given its state back. Each
+test then compares what the Engine API shows of one kind before and after.
 """
 
 from __future__ import annotations

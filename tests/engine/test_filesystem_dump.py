@@ -106,7 +106,7 @@ def test_unchanged_child_dumps_nothing() -> None:
     assert dump_tree(base.child(), base) == []
 
 
-def test_file_replaced_by_directory() -> None:
+def test_file_and_directory_swap() -> None:
     base = sample()
     child = base.child()
     child.remove("/etc/app", recursive=True)

@@ -3,8 +3,9 @@
 A container is rebuilt as it was, without the checks and defaults of a
 create. Its files are the difference from its image's. A container that was
 running (or waiting to restart) starts again once every container is in
-place, keeping its endpoints, start time and process id; the endpoints of
-one that no longer runs are dropped and their addresses given back.
+place, and keeps its endpoints, start time and process id. When a dumped
+endpoint belongs to a container that no longer runs, the load drops it and
+gives its address back to the pool.
 """
 
 from __future__ import annotations
@@ -139,14 +140,6 @@ def load_containers(engine: Engine, items: list[Mapping[str, Any]]) -> None:
 
 
 def _load_container(engine: Engine, item: Mapping[str, Any]) -> Container:
-    image_id = str(item["image_id"])
-    image = engine.images.by_id(image_id)
-    files = item.get("files") or {}
-    if files.get("base") and image is not None:
-        filesystem = image.filesystem.child()
-    else:
-        filesystem = Filesystem(engine.clock.time)
-    apply_tree(filesystem, files.get("entries") or [])
     config = dict(item["config"])
     container = Container(
         id=str(item["id"]),
@@ -156,14 +149,15 @@ def _load_container(engine: Engine, item: Mapping[str, Any]) -> Container:
         args=[str(arg) for arg in item.get("args") or []],
         config=config,
         host_config=dict(item["host_config"]),
-        image_id=image_id,
-        filesystem=filesystem,
+        image_id=str(item["image_id"]),
+        filesystem=_files_of(engine, item),
         platform=str(item.get("platform") or "linux"),
         restart_count=int(item.get("restart_count") or 0),
         exits=int(item.get("exits") or 0),
         stopped_by_user=bool(item.get("stopped_by_user")),
         mounts=[MountPoint(**mount) for mount in item.get("mounts") or []],
     )
+
     state = item["state"]
     for name in STATE_FIELDS:
         if name in state:
@@ -171,6 +165,7 @@ def _load_container(engine: Engine, item: Mapping[str, Any]) -> Container:
     # A container that runs again is started below, from a stopped state.
     container.state.running = container.state.paused = False
     container.state.restarting = False
+
     for entry in item.get("logs") or []:
         container.log.append(
             str(entry["stream"]), int(entry["time_ns"]), decode_bytes(entry)
@@ -184,6 +179,17 @@ def _load_container(engine: Engine, item: Mapping[str, Any]) -> Container:
         )
     engine.containers.restore(container)
     return container
+
+
+def _files_of(engine: Engine, item: Mapping[str, Any]) -> Filesystem:
+    image = engine.images.by_id(str(item["image_id"]))
+    files = item.get("files") or {}
+    if files.get("base") and image is not None:
+        filesystem = image.filesystem.child()
+    else:
+        filesystem = Filesystem(engine.clock.time)
+    apply_tree(filesystem, files.get("entries") or [])
+    return filesystem
 
 
 def _load_attachment(

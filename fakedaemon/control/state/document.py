@@ -2,9 +2,10 @@
 
 A dump holds the clock, the daemon's id, images with their layers,
 registered images, the registry's pushed layers, volumes, networks,
-containers, swarm mode and the events. Exec instances are left out, because
-dockerd forgets them when it restarts, and the daemon keeps no build cache
-besides the intermediate images of the classic builder, which are images.
+containers, swarm mode and the events. Exec instances are left out,
+because dockerd does not keep them across a restart. The daemon has no
+build cache besides the intermediate images of the classic builder, and
+those are dumped as images.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ FORMAT = 2
 
 Format 1 named images by reference and had no volumes, networks, mounts,
 endpoints or swarm, so a load of it could not give containers what they
-had; it is rejected with a message that says so.
+had. It is rejected with a message that explains this.
 """
 
 

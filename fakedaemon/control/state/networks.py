@@ -2,7 +2,7 @@
 
 A pool lists the addresses it has given out, service virtual IPs and task
 addresses among them. Endpoints belong to the containers' part of the dump,
-since a container's attachment holds its endpoint.
+since a container's attachment contains its endpoint.
 """
 
 from __future__ import annotations

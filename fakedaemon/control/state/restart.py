@@ -13,10 +13,10 @@ acts on the engine afterwards:
   NAME`` and loses its container; the orchestrator replaces it after its
   restart policy's delay. A swarm with autolock comes back locked.
 - Events are dropped, because dockerd keeps them in memory only.
-- Containers whose restart policy asks for it start again (``always``;
-  ``unless-stopped`` unless a user stopped it; ``on-failure`` after a
-  non-zero exit, within its retry count). An auto-remove container that
-  does not start again is removed.
+- Restart policies decide which containers start again: ``always``,
+  ``unless-stopped`` unless a user stopped the container, and
+  ``on-failure`` after a non-zero exit, within its retry count. An
+  auto-remove container that does not start again is removed.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ _FINAL_TASK_STATES = ("complete", "shutdown", "failed", "rejected", "orphaned")
 
 @dataclass
 class RestartReport:
-    """What ``prepare_restart`` changed: counts and the containers to remove."""
+    """The changes of ``prepare_restart``: counts and the containers to remove."""
 
     crashed: int = 0
     failed_tasks: int = 0
@@ -154,7 +154,7 @@ def apply_restart_policies(engine: Engine, report: RestartReport) -> int:
 
 
 def should_restart(container: Container) -> bool:
-    """Return whether dockerd starts ``container`` again when it starts."""
+    """Return whether dockerd, as it starts, starts ``container`` again."""
     state = container.state
     # A container that never started stays stopped, as dockerd checks that
     # it has been started before.

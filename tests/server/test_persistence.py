@@ -275,7 +275,9 @@ def test_restart_keeps_networks(restart: Restart) -> None:
         assert {**after, **changing} == {**before, **changing}, key
     bridge_before, bridge_after = restart.pair("network:bridge")
     assert bridge_after["Id"] != bridge_before["Id"]
-    assert {**bridge_after, "Id": ""} == {**bridge_before, "Id": ""}
+    assert bridge_after["Created"] != bridge_before["Created"]
+    made_again = {"Id": "", "Created": ""}
+    assert {**bridge_after, **made_again} == {**bridge_before, **made_again}
 
 
 def test_restart_shows_network_gateway(restart: Restart) -> None:
@@ -297,7 +299,7 @@ def test_restart_keeps_stopped_containers(restart: Restart) -> None:
 def test_restart_starts_always_container(restart: Restart) -> None:
     before, after = restart.pair("container:/web")
     assert after["State"]["Running"] is True
-    assert after["State"]["StartedAt"] > before["State"]["StartedAt"]
+    assert after["State"]["StartedAt"] != before["State"]["StartedAt"]
     backend = after["NetworkSettings"]["Networks"]["backend"]
     assert backend["IPAddress"] == "10.7.0.9"
     assert backend["Aliases"] == ["api"]

@@ -58,8 +58,9 @@ def _dump_network(network: Network) -> dict[str, Any]:
 def load_networks(engine: Engine, items: list[Mapping[str, Any]]) -> None:
     """Replace the networks of a reset engine with those of a dump.
 
-    A predefined network dumped without an id keeps the one the engine gave
-    it, as dockerd gives the default bridge a new id at each start.
+    A predefined network dumped without an id keeps the id and creation
+    time the engine gave it, as dockerd makes the default bridge again at
+    each start.
     """
     store = engine.networks
     current = {network.name: network for network in store.all() if network.predefined}
@@ -76,17 +77,20 @@ def _load_network(item: Mapping[str, Any], current: Mapping[str, Network]) -> Ne
     name = str(item["name"])
     predefined = bool(item.get("predefined"))
     network_id = str(item.get("id") or "")
+    created_ns = item.get("created_ns")
     if not network_id:
         if not predefined or name not in current:
             raise ValueError(f"invalid state: network {name!r} has no id")
+        # A network made again at the start gets a new id and creation time.
         network_id = current[name].id
+        created_ns = current[name].created_ns
     ipam_config = item.get("ipam_config")
     ipam_options = item.get("ipam_options")
     return Network(
         id=network_id,
         name=name,
         driver=str(item["driver"]),
-        created_ns=int(item["created_ns"]),
+        created_ns=int(created_ns or 0),
         scope=str(item.get("scope") or "local"),
         internal=bool(item.get("internal")),
         attachable=bool(item.get("attachable")),

@@ -5,8 +5,9 @@ acts on the engine afterwards:
 
 - A container that was running when the daemon died is stopped with exit
   code 255. A clean stop saved its containers stopped already.
-- The default ``bridge`` network gets a new id, while ``host`` and ``none``
-  keep theirs, because dockerd deletes and creates ``bridge`` at each start.
+- The default ``bridge`` network gets a new id and creation time, while
+  ``host`` and ``none`` keep theirs, because dockerd deletes and creates
+  ``bridge`` at each start.
 - A user network that was created without a gateway shows the one it was
   given in its IPAM config, as Engines 20.10 and 26.1 do after a restart.
 - A swarm task whose container existed fails with ``No such container:

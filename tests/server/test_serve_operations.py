@@ -208,6 +208,42 @@ def test_crash_restores_with_255(tmp_path: Path, started: list[Served]) -> None:
     assert state["ExitCode"] == 255
 
 
+def test_crash_keeps_volumes_networks(tmp_path: Path, started: list[Served]) -> None:
+    root = tmp_path / "root"
+    served = Served(tmp_path, "--data-root", str(root))
+    with served.client() as client:
+        client.post("/networks/create", json={"Name": "net", "Labels": {"a": "b"}})
+        body = {
+            "Image": "busybox",
+            "Cmd": ["sh", "-c", "echo kept > /v/file"],
+            "HostConfig": {"Binds": ["vol:/v"], "NetworkMode": "net"},
+        }
+        client.post("/containers/create?name=writer", json=body)
+        client.post("/containers/writer/start")
+        client.post("/containers/writer/wait")
+        network = client.get("/networks/net").json()
+
+    time.sleep(0.6)  # longer than the save delay
+    served.process.kill()
+    served.process.wait(timeout=10)
+    served.stop()
+
+    again = Served(tmp_path, "--data-root", str(root))
+    started.append(again)
+    with again.client() as client:
+        restored = client.get("/networks/net").json()
+        body = {"Image": "busybox", "Cmd": ["cat", "/v/file"]}
+        body["HostConfig"] = {"Binds": ["vol:/v"]}
+        client.post("/containers/create?name=reader", json=body)
+        client.post("/containers/reader/start")
+        client.post("/containers/reader/wait")
+        output = client.get("/containers/reader/logs?stdout=1").content
+
+    assert restored["Id"] == network["Id"]
+    assert restored["Labels"] == {"a": "b"}
+    assert output.endswith(b"kept\n")
+
+
 def test_tls_flags_serve(tmp_path: Path, started: list[Served]) -> None:
     authority = trustme.CA()
     server = authority.issue_cert("127.0.0.1")

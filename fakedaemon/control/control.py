@@ -102,12 +102,13 @@ class Control:
     def dump(self) -> dict[str, Any]:
         """Return the whole state as JSON values, for ``load`` or a file.
 
-        Images come with their metadata, references, files and layer tars;
-        volumes with their files; networks with their address pools;
-        containers with their configuration, state, output, file changes,
-        mounts and endpoints; swarm mode with its cluster, services, tasks,
-        secrets and configs; events with their times. Exec instances are
-        left out, as a restart of dockerd forgets them.
+        Images come with their metadata, references, files and layer tars,
+        volumes with their files and networks with their address pools.
+        Containers come with their configuration, state, output, file
+        changes, mounts and endpoints, and swarm mode with its cluster,
+        services, tasks, secrets and configs. Events keep their times. Exec
+        instances are left out, because dockerd does not keep them across a
+        restart.
         """
         with self.engine.lock:
             return _copy(dump_state(self.engine, self.images))
@@ -138,7 +139,7 @@ class Control:
                 raise ValueError(_invalid_state(error)) from None
 
     def _replace(self, document: dict[str, Any]) -> None:
-        """Reset the engine and load ``document``; the caller holds its lock."""
+        """Reset the engine and load ``document``. The caller holds the engine lock."""
         engine = self.engine
         reusable = {image.id: image for image in engine.images.images()}
         engine.reset(install_images=False)

@@ -142,7 +142,10 @@ class HealthRule:
         return _rule_applies(self.image, self.command, image, test, image_id)
 
     def next_script(self, container_id: str) -> Script:
-        """Return ``container_id``'s next check script; the caller holds the lock."""
+        """Return the script of ``container_id``'s next check.
+
+        The caller holds the ``Behaviours`` lock, which guards the positions.
+        """
         position = self._checks.get(container_id, 0)
         self._checks[container_id] = position + 1
         self.uses += 1

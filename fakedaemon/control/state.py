@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.events import Event
 from ..engine.filesystem import Filesystem, normalize
+from ..engine.health import Health, HealthResult
 from ..engine.references import parse_normalized
 from .images import ImageDefinition
 
@@ -82,6 +83,7 @@ def _dump_container(container: Container) -> dict[str, Any]:
             for entry in container.log.entries()
         ],
         "changes": _dump_changes(container.filesystem),
+        "health": _dump_health(container),
     }
 
 
@@ -100,6 +102,44 @@ def _dump_changes(fs: Filesystem) -> list[dict[str, Any]]:
             entry["target"] = stat.link_target
         changes.append(entry)
     return changes
+
+
+def _dump_health(container: Container) -> dict[str, Any] | None:
+    health = container.health
+    if health is None:
+        return None
+    return {
+        "status": health.status,
+        "failing_streak": health.failing_streak,
+        "log": [
+            {
+                "start_ns": result.start_ns,
+                "end_ns": result.end_ns,
+                "exit_code": result.exit_code,
+                "output": result.output,
+            }
+            for result in health.log
+        ],
+    }
+
+
+def _load_health(container: Container, item: Mapping[str, Any] | None) -> None:
+    """Restore ``State.Health``; a container started by the load resets it."""
+    if not item:
+        return
+    health = Health()
+    health.status = str(item.get("status") or health.status)
+    health.failing_streak = int(item.get("failing_streak") or 0)
+    health.log.extend(
+        HealthResult(
+            start_ns=int(entry["start_ns"]),
+            end_ns=int(entry["end_ns"]),
+            exit_code=int(entry["exit_code"]),
+            output=str(entry.get("output") or ""),
+        )
+        for entry in item.get("log") or []
+    )
+    container.health = health
 
 
 def _dump_event(event: Event) -> dict[str, Any]:
@@ -187,6 +227,7 @@ def _load_container(engine: Engine, item: Mapping[str, Any]) -> bool:
         container.log.append(
             entry["stream"], int(entry["time_ns"]), base64.b64decode(entry["data"])
         )
+    _load_health(container, item.get("health"))
     state = dict(item.get("state") or {})
     was_running = bool(state.get("running"))
     if not was_running:

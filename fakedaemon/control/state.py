@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine.events import Event
 from ..engine.filesystem import Filesystem, normalize
-from ..engine.health import Health, HealthResult
+from ..engine.health import MAX_LOG_ENTRIES, Health, HealthResult
 from ..engine.references import parse_normalized
 from .images import ImageDefinition
 
@@ -130,7 +130,7 @@ def _load_health(container: Container, item: Mapping[str, Any] | None) -> None:
     health = Health()
     health.status = str(item.get("status") or health.status)
     health.failing_streak = int(item.get("failing_streak") or 0)
-    health.log.extend(
+    health.log = tuple(
         HealthResult(
             start_ns=int(entry["start_ns"]),
             end_ns=int(entry["end_ns"]),
@@ -138,7 +138,7 @@ def _load_health(container: Container, item: Mapping[str, Any] | None) -> None:
             output=str(entry.get("output") or ""),
         )
         for entry in item.get("log") or []
-    )
+    )[-MAX_LOG_ENTRIES:]
     container.health = health
 
 

@@ -64,8 +64,10 @@ class HealthResult:
 class Health:
     """A container's ``State.Health``; only a started container with a check has one.
 
-    The container store's lock guards every field. ``monitor`` is the
-    running monitor, None while the container is stopped or paused.
+    The container store's lock guards every field. ``log`` is a tuple that
+    each result replaces, so readers can iterate it without the lock.
+    ``monitor`` is the running monitor, None while the container is stopped
+    or paused.
     ``probe_ids`` are the exec ids of the last five checks, which stay
     inspectable as exec instances.
     """
@@ -75,7 +77,7 @@ class Health:
     def __init__(self) -> None:
         self.status = STARTING
         self.failing_streak = 0
-        self.log: deque[HealthResult] = deque(maxlen=MAX_LOG_ENTRIES)
+        self.log: tuple[HealthResult, ...] = ()
         self.monitor: Monitor | None = None
         self.probe_ids: deque[str] = deque()
 

@@ -281,7 +281,7 @@ class Monitor:
             if self._stop.is_set() or health is None or health.monitor is not self:
                 return
             previous = health.status
-            health.log.append(result)
+            health.log = (*health.log, result)[-MAX_LOG_ENTRIES:]
             if result.exit_code == 0:
                 health.failing_streak = 0
                 health.status = HEALTHY

@@ -313,3 +313,19 @@ def test_events_of_a_check(client: Client, engine: Engine) -> None:
         "image": "busybox",
         "name": mine[0]["Actor"]["Attributes"]["name"],
     }
+
+
+def test_inspect_while_checks_run() -> None:
+    # Checks every millisecond on a running clock while inspect reads the log.
+    engine = Engine(DaemonConfig(engine="26.1"))
+    try:
+        client = Client(APIApp(engine))
+        container_id = run(client, ["CMD", "true"], Interval=1_000_000)
+        lengths = set()
+        for _ in range(300):
+            document = state(client, container_id)
+            lengths.add(len(document["Health"]["Log"]))
+        assert lengths <= {0, 1, 2, 3, 4, 5}
+        assert document["Health"]["Status"] == "healthy"
+    finally:
+        engine.close()

@@ -55,6 +55,25 @@ def test_run_health_cmd_becomes_healthy(docker: DockerCLI, daemon: Daemon) -> No
     assert [entry["ExitCode"] for entry in health["Log"]] == [0]
 
 
+def test_run_health_flags(docker: DockerCLI) -> None:
+    container_id = ok(
+        docker.run(
+            "create", "--health-cmd", "exit 0", "--health-interval", "2s",
+            "--health-timeout", "3s", "--health-retries", "5",
+            "--health-start-period", "4s", "--health-start-interval", "500ms",
+            "busybox", "sleep", "300",
+        )
+    )  # fmt: skip
+    shown = ok(
+        docker.run("inspect", "--format", "{{json .Config.Healthcheck}}", container_id)
+    )
+    # Key order and values as Engine 26.1 shows the same flags.
+    assert shown == (
+        '{"Test":["CMD-SHELL","exit 0"],"Interval":2000000000,"Timeout":3000000000,'
+        '"StartPeriod":4000000000,"StartInterval":500000000,"Retries":5}'
+    )
+
+
 def test_ps_filter_health(docker: DockerCLI, daemon: Daemon) -> None:
     daemon.control.clock.freeze()
     for name, command in (("good", "true"), ("bad", "false")):

@@ -87,8 +87,6 @@ def create(call: Call) -> Response:
     networking_config = body.pop("NetworkingConfig", None)
     if host_config is not None and not isinstance(host_config, dict):
         raise InvalidParameter("invalid JSON: HostConfig must be a JSON object")
-    # API 1.39 and older default to a shareable IPC namespace when IpcMode
-    # is empty; Engine 20.10 did so only for a request with a HostConfig.
     health = body.get("Healthcheck")
     if isinstance(health, dict) and (
         call.profile.legacy_health_checks or call.version.below("1.44")
@@ -96,6 +94,8 @@ def create(call: Call) -> Response:
         # StartInterval arrived in API 1.44: Engine 26.1 drops it from older
         # requests, and 20.10, which does not know the field, from all.
         health.pop("StartInterval", None)
+    # API 1.39 and older default to a shareable IPC namespace when IpcMode
+    # is empty; Engine 20.10 did so only for a request with a HostConfig.
     legacy = call.profile.legacy_host_config
     if call.version.below("1.40") and not (host_config or {}).get("IpcMode"):
         if host_config is not None or not legacy:

@@ -5,6 +5,24 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime
+from typing import Protocol
+
+
+class ClockWatcher(Protocol):
+    """Work that runs on a clock's deadlines and that ``Clock.advance`` waits for.
+
+    ``advance`` moves a clock through each deadline a watcher reports, one at
+    a time, and calls ``settle`` after each step, so the work due at that
+    time is done before the clock moves on.
+    """
+
+    def next_deadline(self) -> float | None:
+        """Return the earliest time (seconds since the epoch) work waits for."""
+        ...
+
+    def settle(self) -> None:
+        """Block until the work due at the clock's present time is done."""
+        ...
 
 
 class Clock:
@@ -19,6 +37,9 @@ class Clock:
         self._condition = threading.Condition()
         self._frozen_at: float | None = None
         self._offset = 0.0
+        # Each sleeping thread's deadline and cancel event, by thread ident.
+        self._sleepers: dict[int, tuple[float, threading.Event | None]] = {}
+        self._watchers: list[ClockWatcher] = []
 
     def time(self) -> float:
         """Return the current time in seconds since the epoch."""
@@ -56,15 +77,60 @@ class Clock:
             self._condition.notify_all()
 
     def advance(self, seconds: float) -> None:
-        """Move the clock forward; sleepers whose deadline passes wake up."""
+        """Move the clock forward; sleepers whose deadline passes wake up.
+
+        The clock stops at each deadline a watcher reports on the way and
+        lets the watchers settle there, so advancing by three health check
+        intervals runs three checks, each at its own time.
+        """
         if seconds < 0:
             raise ValueError(f"cannot move the clock back by {seconds} seconds")
         with self._condition:
-            if self._frozen_at is not None:
-                self._frozen_at += seconds
-            else:
-                self._offset += seconds
-            self._condition.notify_all()
+            target = self._now_locked() + seconds
+            watchers = list(self._watchers)
+        while True:
+            for watcher in watchers:
+                watcher.settle()
+            step = target
+            with self._condition:
+                now = self._now_locked()
+            for watcher in watchers:
+                deadline = watcher.next_deadline()
+                if deadline is not None and now < deadline < step:
+                    step = deadline
+            with self._condition:
+                if self._frozen_at is not None:
+                    # Set, not added, so that a sleeper's deadline is met
+                    # exactly despite floating-point rounding.
+                    self._frozen_at = max(self._frozen_at, step)
+                else:
+                    self._offset += max(0.0, step - self._now_locked())
+                self._condition.notify_all()
+            if step >= target:
+                break
+        for watcher in watchers:
+            watcher.settle()
+
+    def add_watcher(self, watcher: ClockWatcher) -> None:
+        """Let ``advance`` stop at ``watcher``'s deadlines and wait for it."""
+        with self._condition:
+            self._watchers.append(watcher)
+
+    def deadline_of(self, thread: threading.Thread) -> float | None:
+        """Return the time ``thread`` sleeps until on this clock.
+
+        Returns:
+            The deadline, or None when the thread does not sleep on this
+            clock or its cancel event is set, so it is about to wake.
+        """
+        with self._condition:
+            sleeper = self._sleepers.get(thread.ident or 0)
+        if sleeper is None:
+            return None
+        deadline, cancel = sleeper
+        if cancel is not None and cancel.is_set():
+            return None
+        return deadline
 
     def sleep(self, seconds: float, cancel: threading.Event | None = None) -> bool:
         """Wait until ``seconds`` have passed on this clock.
@@ -74,15 +140,20 @@ class Clock:
         Returns:
             True when the time passed, False when ``cancel`` was set first.
         """
+        ident = threading.get_ident()
         with self._condition:
             deadline = self._now_locked() + seconds
-            while True:
-                if cancel is not None and cancel.is_set():
-                    return False
-                remaining = deadline - self._now_locked()
-                if remaining <= 0:
-                    return True
-                self._condition.wait(None if self.frozen else remaining)
+            try:
+                while True:
+                    if cancel is not None and cancel.is_set():
+                        return False
+                    remaining = deadline - self._now_locked()
+                    if remaining <= 0:
+                        return True
+                    self._sleepers[ident] = (deadline, cancel)
+                    self._condition.wait(None if self.frozen else remaining)
+            finally:
+                self._sleepers.pop(ident, None)
 
     def _now_locked(self) -> float:
         if self._frozen_at is not None:

@@ -47,6 +47,12 @@ class EngineProfile:
     legacy_host_config: bool = False
     # Engine 20.10 sent container logs without a Content-Type.
     logs_content_type: bool = True
+    # Engine 20.10 knew no health check StartInterval (API 1.44, Engine
+    # 25.0) and wrote a timed-out check's message without its output.
+    legacy_health_checks: bool = False
+    # Before Engine 27.0 an unset StartInterval meant the Interval during
+    # the start period; 27.0 made it 5 seconds.
+    health_start_interval_inherits: bool = False
 
     def with_api_range(
         self, minimum: APIVersion | None = None, maximum: APIVersion | None = None
@@ -77,6 +83,8 @@ PROFILES: dict[str, EngineProfile] = {
         progress_bar_text=True,
         legacy_host_config=True,
         logs_content_type=False,
+        legacy_health_checks=True,
+        health_start_interval_inherits=True,
     ),
     "26.1": EngineProfile(
         name="26.1",
@@ -91,6 +99,7 @@ PROFILES: dict[str, EngineProfile] = {
         legacy_messages=False,
         ping_builder_and_swarm=True,
         progress_bar_text=True,
+        health_start_interval_inherits=True,
     ),
     "28.5": EngineProfile(
         name="28.5",

@@ -133,3 +133,27 @@ def test_offline_pull_fails(tmp_path: Path) -> None:
             client.close()
     assert raised.value.status_code == 500
     assert "registry-1.docker.io" in str(raised.value.explanation)
+
+
+def test_healthcheck_status(client: docker.DockerClient, daemon: Daemon) -> None:
+    daemon.control.clock.freeze()
+    container = client.containers.run(
+        "busybox",
+        ["sleep", "300"],
+        detach=True,
+        healthcheck={"test": ["CMD", "false"], "interval": 1_000_000_000, "retries": 2},
+    )
+    # run returns the container as inspected before the start.
+    assert container.health == "unknown"
+    container.reload()
+    assert container.health == "starting"
+    daemon.control.clock.advance(1)
+    container.reload()
+    assert container.health == "starting"
+    assert container.attrs["State"]["Health"]["FailingStreak"] == 1
+    daemon.control.clock.advance(1)
+    container.reload()
+    assert container.health == "unhealthy"
+    listed = client.containers.list(filters={"health": "unhealthy"})
+    assert [found.id for found in listed] == [container.id]
+    container.remove(force=True)

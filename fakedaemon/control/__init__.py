@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from .behaviours import BehaviourRule as BehaviourRule
 from .behaviours import Behaviours as Behaviours
+from .behaviours import HealthRule as HealthRule
+from .behaviours import ProbeResult as ProbeResult
 from .control import Control as Control
 from .control import Snapshot as Snapshot
 from .faults import Fault as Fault
@@ -25,9 +27,11 @@ __all__ = [
     "Control",
     "Fault",
     "FaultSet",
+    "HealthRule",
     "ImageRegistrations",
     "Journal",
     "JournalEntry",
+    "ProbeResult",
     "Snapshot",
     "WireFault",
 ]

@@ -76,6 +76,8 @@ class ControlAPI:
             ("GET", "/behaviours", self._list_behaviours),
             ("POST", "/behaviours", self._add_behaviour),
             ("DELETE", "/behaviours", self._clear_behaviours),
+            ("GET", "/behaviours/health", self._list_health_behaviours),
+            ("POST", "/behaviours/health", self._add_health_behaviour),
             ("DELETE", "/behaviours/<rule_id>", self._remove_behaviour),
             ("POST", "/images", self._add_image),
         ]
@@ -201,6 +203,21 @@ class ControlAPI:
     ) -> Response:
         try:
             rule = self.control.behaviours.add_from_json(_body(request))
+        except ValueError as error:
+            raise ControlError(str(error)) from None
+        return _json(rule.to_json(), 201)
+
+    def _list_health_behaviours(
+        self, request: Request, arguments: Mapping[str, str]
+    ) -> Response:
+        rules = self.control.behaviours.health_rules
+        return _json([rule.to_json() for rule in rules])
+
+    def _add_health_behaviour(
+        self, request: Request, arguments: Mapping[str, str]
+    ) -> Response:
+        try:
+            rule = self.control.behaviours.add_health_from_json(_body(request))
         except ValueError as error:
             raise ControlError(str(error)) from None
         return _json(rule.to_json(), 201)

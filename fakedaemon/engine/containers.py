@@ -16,6 +16,7 @@ from ..errors import (
     NotModified,
 )
 from .createchecks import check_references, check_settings
+from .health import merge_healthcheck
 from .hostconfig import default_host_config, fill_host_defaults
 from .names import generate_name, validate_name
 from .output import OutputLog, StdinPipe
@@ -25,6 +26,7 @@ from .signals import SIGKILL, SIGTERM, check_signal_supported, parse_signal
 if TYPE_CHECKING:
     from .engine import Engine
     from .filesystem import Filesystem
+    from .health import Health
     from .networks import Attachment
     from .volumes import MountPoint
 
@@ -71,6 +73,9 @@ class Container:
     exec_ids: list[str] = field(default_factory=list)
     mounts: list[MountPoint] = field(default_factory=list)
     networks: dict[str, Attachment] = field(default_factory=dict)
+    # Created at the first start with a health check, so that a container
+    # without one carries no health objects.
+    health: Health | None = None
 
     @property
     def short_id(self) -> str:
@@ -414,6 +419,7 @@ class ContainerStore:
         state.started_ns = self._engine.clock.time_ns()
         container.process = process
         container.stopped_by_user = False
+        self._engine.health.started(container)
         thread = threading.Thread(
             target=self._run,
             args=(container, process, spec),
@@ -454,6 +460,7 @@ class ContainerStore:
             state.exit_code = code
             state.status = "exited"
             state.finished_ns = engine.clock.time_ns()
+            engine.health.stopped(container)
         duration = (state.finished_ns - state.started_ns) // 1_000_000_000
         self._publish(
             container, "die", {"execDuration": str(duration), "exitCode": str(code)}
@@ -623,6 +630,7 @@ class ContainerStore:
                 raise Conflict(f"Container {container.id} is already paused")
             container.state.paused = True
             container.state.status = "paused"
+            self._engine.health.stopped(container)
             self.changed.notify_all()
         self._publish(container, "pause")
 
@@ -636,6 +644,7 @@ class ContainerStore:
                 raise DaemonError(f"Container {container.id} is not paused")
             container.state.paused = False
             container.state.status = "running"
+            self._engine.health.resumed(container)
             self.changed.notify_all()
         self._publish(container, "unpause")
 
@@ -734,6 +743,10 @@ class ContainerStore:
         for container in running:
             self._await_exit(container)
 
+    def publish(self, container: Container, action: str) -> None:
+        """Publish a container event with the container's labels, image and name."""
+        self._publish(container, action)
+
     def _publish(
         self, container: Container, action: str, extra: dict[str, str] | None = None
     ) -> None:
@@ -786,8 +799,9 @@ def merge_image_config(
         volumes = dict(image.get("Volumes") or {})
         volumes.update(merged.get("Volumes") or {})
         merged["Volumes"] = volumes
-    if merged.get("Healthcheck") is None and image.get("Healthcheck"):
-        merged["Healthcheck"] = copy.deepcopy(image["Healthcheck"])
+    healthcheck = merge_healthcheck(merged.get("Healthcheck"), image.get("Healthcheck"))
+    if healthcheck is not None:
+        merged["Healthcheck"] = healthcheck
     if merged.get("OnBuild") is None:
         merged["OnBuild"] = None
     return merged

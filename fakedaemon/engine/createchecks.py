@@ -36,7 +36,6 @@ CAPABILITIES = frozenset(
 
 _DIGITS = re.compile(r"[0-9]+")
 _MILLISECOND = 1_000_000
-_HEALTH_DURATIONS = ("Interval", "Timeout", "StartPeriod", "StartInterval")
 
 
 def check_settings(
@@ -138,12 +137,15 @@ def _check_config(config: dict[str, Any], legacy: bool) -> None:
 
 
 def _check_healthcheck(health: dict[str, Any]) -> None:
-    for key in _HEALTH_DURATIONS:
+    # dockerd checks Retries between Timeout and StartPeriod (Engines 20.10
+    # and 26.1); a zero duration means the default.
+    for key in ("Interval", "Timeout", "Retries", "StartPeriod", "StartInterval"):
         value = health.get(key) or 0
-        if value != 0 and value < _MILLISECOND:
+        if key == "Retries":
+            if value < 0:
+                raise InvalidParameter("Retries in Healthcheck cannot be negative")
+        elif value != 0 and value < _MILLISECOND:
             raise InvalidParameter(f"{key} in Healthcheck cannot be less than 1ms")
-    if (health.get("Retries") or 0) < 0:
-        raise InvalidParameter("Retries in Healthcheck cannot be negative")
 
 
 def _check_port_bindings(bindings: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from ..ids import IdSource
 from ..rigs import Rig, get_rig
 from .events import EventLog
 from .execs import ExecStore
+from .health_monitor import HealthMonitors
 from .networks import NetworkStore
 from .swarm import Swarm
 from .volumes import VolumeStore
@@ -57,6 +58,7 @@ class Engine:
         )
         self.containers: ContainerStore = ContainerStore(self)
         self.execs = ExecStore(self)
+        self.health = HealthMonitors(self)
         self.swarm = Swarm(self)
         self._install_images()
         self.behaviours = Behaviours()

@@ -298,6 +298,17 @@ class ExecStore:
             code = 1
         if code is None:
             code = 128 + SIGKILL
+        self.finish(instance, code)
+
+    def finish(
+        self, instance: ExecInstance, code: int, *, die_code: int | None = None
+    ) -> None:
+        """Record an exec process's exit, wake its waiters and publish exec_die.
+
+        ``die_code`` is the exit code the event reports where dockerd's
+        differs from the one inspect shows.
+        """
+        engine = self._engine
         with engine.containers.changed:
             instance.running = False
             instance.exit_code = code
@@ -308,7 +319,8 @@ class ExecStore:
             instance.finished.set()
             instance.output.notify()
             engine.containers.changed.notify_all()
-        self._publish(instance, "exec_die", {"exitCode": str(code)})
+        reported = code if die_code is None else die_code
+        self._publish(instance, "exec_die", {"exitCode": str(reported)})
 
     def _end_with_container(
         self, instance: ExecInstance, container_finished: threading.Event
@@ -320,6 +332,59 @@ class ExecStore:
                     instance.stdin.close()
                 self._engine.clock.wake()
                 return
+
+    # Health checks ---------------------------------------------------------
+
+    def add_probe(self, container: Container, argv: list[str]) -> ExecInstance:
+        """Register the exec instance of one health check; publish exec_create.
+
+        dockerd runs each check as an exec with stdout and stderr open and
+        the container's user and working directory. The health monitor has
+        checked the container's state, so none of ``create``'s checks apply.
+        """
+        config = container.config
+        instance = ExecInstance(
+            id=self._engine.ids.hex_id(),
+            container=container,
+            argv=list(argv),
+            env=[],
+            working_dir=str(config.get("WorkingDir") or ""),
+            user=str(config.get("User") or ""),
+            tty=False,
+            privileged=False,
+            attach_stdin=False,
+            attach_stdout=True,
+            attach_stderr=True,
+            detach_keys=b"",
+        )
+        with self._lock:
+            self._by_id[instance.id] = instance
+        with self._engine.containers.changed:
+            container.exec_ids.append(instance.id)
+        self._publish(instance, f"exec_create: {instance.command_line}")
+        return instance
+
+    def start_probe(self, instance: ExecInstance) -> ProcessSpec:
+        """Mark a health check's exec running, publish exec_start, return its spec."""
+        with self._lock:
+            instance.ran = True
+            self._next_pid += 1
+            instance.pid = self._next_pid
+            instance.running = True
+            instance.started_ns = self._engine.clock.time_ns()
+        instance.started.set()
+        self._publish(instance, f"exec_start: {instance.command_line}")
+        return self._spec(instance)
+
+    def fail_probe(self, instance: ExecInstance) -> None:
+        """Record that a health check's process could not start (no exec_die)."""
+        with self._engine.containers.changed:
+            self._fail_locked(instance)
+
+    def forget(self, exec_id: str) -> None:
+        """Drop an exec instance, so inspecting it returns 404."""
+        with self._lock:
+            self._by_id.pop(exec_id, None)
 
     def running_in(self, container: Container) -> list[ExecInstance]:
         """Return the running execs of ``container``, oldest first."""

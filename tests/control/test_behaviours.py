@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from fakedaemon import Daemon
-from fakedaemon.control import Behaviours
+from fakedaemon.control import Behaviours, ProbeResult
 from fakedaemon.engine.process import Exit, Output, Script, Sleep
 
 
@@ -115,3 +115,63 @@ def test_unscripted_command_still_checked(served: Daemon, http: httpx.Client) ->
     )
     started = http.post(f"/containers/{created.json()['Id']}/start")
     assert started.status_code == 400
+
+
+# Health check behaviours ------------------------------------------------------
+
+
+def test_health_rule_json() -> None:
+    rules = Behaviours()
+    rule = rules.add_health(image="web", command="curl *", output="ok\n")
+    assert rule.to_json() == {
+        "id": rule.id,
+        "kind": "health",
+        "image": "web",
+        "command": "curl *",
+        "results": [{"exit_code": 0, "output": "ok\n", "duration": 0.0}],
+        "uses": 0,
+    }
+    assert rules.health_rules == [rule]
+    assert rules.rules == []
+
+
+def test_health_rule_results_repeat_last() -> None:
+    rule = Behaviours().add_health(
+        results=[ProbeResult(exit_code=1), ProbeResult(exit_code=0, output="up")]
+    )
+    scripts = [rule.next_script("c1") for _ in range(3)]
+    assert scripts[0] == Script([Exit(1)])
+    assert scripts[1] == Script([Output("stdout", b"up"), Exit(0)])
+    assert scripts[2] == scripts[1]
+    assert rule.next_script("c2") == Script([Exit(1)])
+    assert rule.uses == 4
+
+
+def test_health_rule_duration_sleeps() -> None:
+    rule = Behaviours().add_health(duration=2.5, exit_code=1)
+    assert rule.next_script("c") == Script([Sleep(2.5), Exit(1)])
+
+
+def test_health_rule_removed_and_cleared() -> None:
+    rules = Behaviours()
+    process = rules.add(image="busybox")
+    health = rules.add_health(image="busybox")
+    assert process.id != health.id
+    rules.remove(health.id)
+    assert rules.health_rules == []
+    rules.add_health(image="busybox")
+    rules.clear()
+    assert rules.health_rules == []
+    assert rules.rules == []
+    with pytest.raises(KeyError):
+        rules.remove(health.id)
+
+
+def test_health_rule_from_json_rejects_unknown() -> None:
+    rules = Behaviours()
+    with pytest.raises(ValueError, match="unknown health behaviour settings: stdout"):
+        rules.add_health_from_json({"stdout": "x"})
+    with pytest.raises(ValueError, match="invalid exit code -1"):
+        rules.add_health_from_json({"exit_code": -1})
+    rule = rules.add_health_from_json({"results": [{"exit_code": 3}]})
+    assert rule.results == (ProbeResult(exit_code=3),)

@@ -134,3 +134,23 @@ def test_unknown_control_route(socket_http: httpx.Client) -> None:
 
 def test_wrong_method(socket_http: httpx.Client) -> None:
     assert socket_http.get("/_fakedaemon/reset").status_code == 405
+
+
+def test_health_behaviour_routes(served: Daemon, socket_http: httpx.Client) -> None:
+    added = socket_http.post(
+        "/_fakedaemon/behaviours/health",
+        json={"image": "busybox", "results": [{"exit_code": 1, "output": "no\n"}]},
+    )
+    assert added.status_code == 201
+    rule = added.json()
+    assert rule["kind"] == "health"
+    assert rule["results"] == [{"exit_code": 1, "output": "no\n", "duration": 0.0}]
+    listed = socket_http.get("/_fakedaemon/behaviours/health").json()
+    assert listed == [rule]
+    assert socket_http.get("/_fakedaemon/behaviours").json() == []
+    invalid = socket_http.post("/_fakedaemon/behaviours/health", json={"x": 1})
+    assert invalid.status_code == 400
+    assert invalid.json() == {"message": "unknown health behaviour settings: x"}
+    removed = socket_http.delete(f"/_fakedaemon/behaviours/{rule['id']}")
+    assert removed.status_code == 204
+    assert served.control.behaviours.health_rules == []

@@ -218,3 +218,53 @@ def test_load_keeps_pushed_layers(served: Daemon, http: httpx.Client) -> None:
     again = http.post("/images/localhost:5000/box/push?tag=1", headers=auth)
     assert b"Layer already exists" in again.content
     assert b"Pushed" not in again.content
+
+
+def make_checked(http: httpx.Client, name: str) -> str:
+    body = {
+        "Image": "busybox",
+        "Cmd": ["sleep", "1000"],
+        "Healthcheck": {"Test": ["CMD-SHELL", "echo up"], "Interval": 1_000_000_000},
+    }
+    created = http.post(f"/containers/create?name={name}", json=body)
+    assert created.status_code == 201, created.text
+    container_id: str = created.json()["Id"]
+    http.post(f"/containers/{container_id}/start")
+    return container_id
+
+
+def test_restore_keeps_stopped_health(served: Daemon, http: httpx.Client) -> None:
+    served.control.clock.freeze()
+    container_id = make_checked(http, "web")
+    served.control.clock.advance(2)
+    http.post(f"/containers/{container_id}/stop")
+    before = http.get(f"/containers/{container_id}/json").json()["State"]["Health"]
+    snapshot = served.control.snapshot()
+    served.control.reset()
+    served.control.restore(snapshot)
+    after = http.get(f"/containers/{container_id}/json").json()["State"]["Health"]
+    assert before["Status"] == "unhealthy"
+    assert len(before["Log"]) == 2
+    assert after == before
+
+
+def test_dump_contains_health(served: Daemon, http: httpx.Client) -> None:
+    served.control.clock.freeze()
+    make_checked(http, "web")
+    served.control.clock.advance(1)
+    document = json.loads(json.dumps(served.control.dump()))
+    health = document["containers"][0]["health"]
+    assert health["status"] == "healthy"
+    assert health["failing_streak"] == 0
+    assert [entry["output"] for entry in health["log"]] == ["up\n"]
+    assert health["log"][0]["exit_code"] == 0
+
+
+def test_load_running_health_starts_over(served: Daemon, http: httpx.Client) -> None:
+    served.control.clock.freeze()
+    container_id = make_checked(http, "web")
+    served.control.clock.advance(1)
+    served.control.load(served.control.dump())
+    health = http.get(f"/containers/{container_id}/json").json()["State"]["Health"]
+    assert health["Status"] == "starting"
+    assert len(health["Log"]) == 1

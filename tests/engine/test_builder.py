@@ -126,7 +126,17 @@ def test_expand(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("nanoseconds", "text"),
-    [(0, "0s"), (30 * 10**9, "30s"), (90 * 10**9, "1m30s"), (5 * 10**6, "5ms")],
+    [
+        (0, "0s"),
+        (30 * 10**9, "30s"),
+        (90 * 10**9, "1m30s"),
+        (5 * 10**6, "5ms"),
+        (1_500_000, "1.5ms"),
+        (2_250, "2.25µs"),
+        (999, "999ns"),
+        (1_500_000_000, "1.5s"),
+        (3600 * 10**9, "1h0m0s"),
+    ],
 )
 def test_go_duration(nanoseconds: int, text: str) -> None:
     assert format_go_duration(nanoseconds) == text

@@ -462,3 +462,30 @@ def test_failed_write_keeps_file(
     monkeypatch.undo()
     assert state_file.read() == {"format": 2, "state": {"old": True}}
     assert state_file.remove_leftovers() == 1
+
+
+def test_health_survives_restart(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    daemon = start(root, tmp_path)
+    body = {
+        "Image": "busybox",
+        "Cmd": ["sleep", "1000"],
+        "Healthcheck": {"Test": ["CMD", "true"], "Interval": 1_000_000_000},
+    }
+    with api(daemon) as client:
+        daemon.control.clock.freeze()
+        created = client.post("/containers/create?name=web", json=body).json()
+        client.post(f"/containers/{created['Id']}/start")
+        daemon.control.clock.advance(1)
+        client.post(f"/containers/{created['Id']}/stop")
+        before = client.get("/containers/web/json").json()["State"]["Health"]
+    daemon.stop()
+    again = start(root, tmp_path)
+    try:
+        with api(again) as client:
+            after = client.get("/containers/web/json").json()["State"]["Health"]
+    finally:
+        again.stop()
+    assert before["Status"] == "unhealthy"
+    assert len(before["Log"]) == 1
+    assert after == before

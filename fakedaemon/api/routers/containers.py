@@ -28,7 +28,11 @@ from ..responses import (
     stream,
 )
 from ..routing import Router
-from ..serializers.containers import inspect_document, summary_document
+from ..serializers.containers import (
+    health_status,
+    inspect_document,
+    summary_document,
+)
 from ..strconv import StrconvError, parse_int, parse_uint
 
 router = Router()
@@ -83,6 +87,13 @@ def create(call: Call) -> Response:
     networking_config = body.pop("NetworkingConfig", None)
     if host_config is not None and not isinstance(host_config, dict):
         raise InvalidParameter("invalid JSON: HostConfig must be a JSON object")
+    health = body.get("Healthcheck")
+    if isinstance(health, dict) and (
+        call.profile.legacy_health_checks or call.version.below("1.44")
+    ):
+        # StartInterval arrived in API 1.44: Engine 26.1 drops it from older
+        # requests, and 20.10, which does not know the field, from all.
+        health.pop("StartInterval", None)
     # API 1.39 and older default to a shareable IPC namespace when IpcMode
     # is empty; Engine 20.10 did so only for a request with a HostConfig.
     legacy = call.profile.legacy_host_config
@@ -212,6 +223,10 @@ def _matches(call: Call, container: Container, filters: Any) -> bool:
         if str(container.state.exit_code) not in filters.get("exited"):
             return False
     if filters.contains("ancestor") and not _has_ancestor(call, container, filters):
+        return False
+    # Engines 20.10 and 26.1 take the health filter at every API version,
+    # although the specification names it from 1.25.
+    if not filters.match_exact("health", health_status(container)):
         return False
     return True
 

@@ -7,6 +7,7 @@ import shlex
 from typing import TYPE_CHECKING, Any
 
 from ...clock import ZERO_TIME, format_rfc3339_nano
+from ...engine.health import NO_HEALTHCHECK, STARTING
 from .durations import human_duration
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 def state_document(container: Container) -> dict[str, Any]:
     """Return the ``State`` object of inspect."""
     state = container.state
-    return {
+    document: dict[str, Any] = {
         "Status": state.status,
         "Running": state.running,
         "Paused": state.paused,
@@ -30,6 +31,24 @@ def state_document(container: Container) -> dict[str, Any]:
         "StartedAt": _time(state.started_ns),
         "FinishedAt": _time(state.finished_ns),
     }
+    health = container.health
+    # Engines 20.10 and 26.1 send Health at every API version (1.24 too),
+    # from the first start of a container with a check.
+    if health is not None:
+        document["Health"] = {
+            "Status": health.status,
+            "FailingStreak": health.failing_streak,
+            "Log": [
+                {
+                    "Start": format_rfc3339_nano(result.start_ns),
+                    "End": format_rfc3339_nano(result.end_ns),
+                    "ExitCode": result.exit_code,
+                    "Output": result.output,
+                }
+                for result in health.log
+            ],
+        }
+    return document
 
 
 def _time(ns: int) -> str:
@@ -189,8 +208,6 @@ def inspect_document(
         document["GraphDriver"] = {"Data": None, "Name": storage_driver}
     if size is not None:
         document["SizeRw"], document["SizeRootFs"] = size
-    # NOTE: health checks are not run, so inspect reports no `State.Health`
-    # even when the container has a Healthcheck.
     # Engines 20.10 and 26.1 report CgroupnsMode at every API version,
     # although the field arrived in 1.41. Engine 20.10 reports the kernel
     # memory limits (part of its default host config) at every version too;
@@ -238,6 +255,12 @@ def _config_document(config: dict[str, Any], version: APIVersion) -> dict[str, A
     return document
 
 
+def health_status(container: Container) -> str:
+    """Return the status the ``health`` filter and the list's summary match."""
+    health = container.health
+    return health.status if health is not None else NO_HEALTHCHECK
+
+
 def command_text(container: Container) -> str:
     """Return the ``Command`` column: the command line, quoted as the shell would."""
     parts = [container.path, *container.args]
@@ -253,6 +276,10 @@ def status_text(container: Container, now_ns: int) -> str:
         uptime = human_duration(now_ns - state.started_ns)
         if state.paused:
             return f"Up {uptime} (Paused)"
+        health = container.health
+        if health is not None:
+            shown = "health: starting" if health.status == STARTING else health.status
+            return f"Up {uptime} ({shown})"
         return f"Up {uptime}"
     if state.restarting:
         ago = human_duration(now_ns - state.finished_ns)
@@ -295,6 +322,15 @@ def summary_document(
         "NetworkSettings": {"Networks": networks},
         "Mounts": [mount.document() for mount in container.mounts],
     }
+    # API 1.52 added the health summary: "none" for a container never
+    # started with a check, and the status it kept after a stop.
+    if version.at_least("1.52"):
+        document["Health"] = {
+            "Status": health_status(container),
+            "FailingStreak": (
+                container.health.failing_streak if container.health else 0
+            ),
+        }
     if size is not None:
         document["SizeRw"], document["SizeRootFs"] = size
     return document

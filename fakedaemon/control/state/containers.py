@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ...engine.containers import Container
 from ...engine.filesystem import Filesystem
 from ...engine.filesystem_dump import apply_tree, decode_bytes, dump_tree, encode_bytes
+from ...engine.health import MAX_LOG_ENTRIES, Health, HealthResult
 from ...engine.networks import Attachment, Endpoint, Network, Pool
 from ...engine.output import StdinPipe
 from ...engine.volumes import MountPoint
@@ -113,7 +114,46 @@ def _dump_container(engine: Engine, container: Container) -> dict[str, Any]:
             name: _dump_attachment(attachment)
             for name, attachment in container.networks.items()
         },
+        "health": _dump_health(container),
     }
+
+
+def _dump_health(container: Container) -> dict[str, Any] | None:
+    health = container.health
+    if health is None:
+        return None
+    return {
+        "status": health.status,
+        "failing_streak": health.failing_streak,
+        "log": [
+            {
+                "start_ns": result.start_ns,
+                "end_ns": result.end_ns,
+                "exit_code": result.exit_code,
+                "output": result.output,
+            }
+            for result in health.log
+        ],
+    }
+
+
+def _load_health(container: Container, item: Mapping[str, Any] | None) -> None:
+    """Restore ``State.Health``; a container started by the load resets it."""
+    if not item:
+        return
+    health = Health()
+    health.status = str(item.get("status") or health.status)
+    health.failing_streak = int(item.get("failing_streak") or 0)
+    health.log = tuple(
+        HealthResult(
+            start_ns=int(entry["start_ns"]),
+            end_ns=int(entry["end_ns"]),
+            exit_code=int(entry["exit_code"]),
+            output=str(entry.get("output") or ""),
+        )
+        for entry in item.get("log") or []
+    )[-MAX_LOG_ENTRIES:]
+    container.health = health
 
 
 def _dump_attachment(attachment: Attachment) -> dict[str, Any]:
@@ -170,6 +210,7 @@ def _load_container(engine: Engine, item: Mapping[str, Any]) -> Container:
         container.log.append(
             str(entry["stream"]), int(entry["time_ns"]), decode_bytes(entry)
         )
+    _load_health(container, item.get("health"))
     if config.get("OpenStdin"):
         container.stdin = StdinPipe()
     keep_endpoints = bool(state.get("running"))

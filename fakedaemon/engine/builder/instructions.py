@@ -219,8 +219,13 @@ def format_go_duration(nanoseconds: int) -> str:
         return "0s"
     seconds, remainder = divmod(nanoseconds, 10**9)
     if seconds == 0:
-        if remainder % 10**6 == 0:
-            return f"{remainder // 10**6}ms"
+        # Below a second Go picks the largest unit that keeps a whole
+        # number before the point: 1.5ms, 2.25µs, 999ns.
+        for unit, size, digits in (("ms", 10**6, 6), ("µs", 10**3, 3)):
+            if remainder >= size:
+                whole, part = divmod(remainder, size)
+                fraction = f".{part:0{digits}d}".rstrip("0") if part else ""
+                return f"{whole}{fraction}{unit}"
         return f"{remainder}ns"
     hours, seconds = divmod(seconds, 3600)
     minutes, seconds = divmod(seconds, 60)

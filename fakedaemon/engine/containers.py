@@ -132,6 +132,8 @@ class ContainerStore:
         self.changed = threading.Condition(self._lock)
         self._by_id: dict[str, Container] = {}
         self._by_name: dict[str, str] = {}
+        # Containers by image id, so image listings count them without a scan.
+        self._by_image: dict[str, dict[str, Container]] = {}
         self._next_pid = 1000
         self._closing = False
 
@@ -167,7 +169,12 @@ class ContainerStore:
     def using_image(self, image_id: str) -> list[Container]:
         """Return the containers created from ``image_id``."""
         with self._lock:
-            return [c for c in self._by_id.values() if c.image_id == image_id]
+            return list(self._by_image.get(image_id, {}).values())
+
+    def counts_by_image(self) -> dict[str, int]:
+        """Count the containers of each image id that has any."""
+        with self._lock:
+            return {image_id: len(using) for image_id, using in self._by_image.items()}
 
     def counts(self) -> dict[str, int]:
         """Count containers by state for ``/info``."""
@@ -253,6 +260,7 @@ class ContainerStore:
                 container.stdin = StdinPipe()
             self._by_id[container_id] = container
             self._by_name[final_name] = container_id
+            self._by_image.setdefault(image.id, {})[container_id] = container
             engine.volumes.register(container, mounts)
             self.changed.notify_all()
         self._publish(container, "create")
@@ -316,13 +324,21 @@ class ContainerStore:
             if container_id in self._by_id:
                 raise Conflict(f"a container with id {container_id} exists")
             del self._by_id[container.id]
+            using = self._by_image.get(container.image_id, {})
+            using.pop(container.id, None)
             container.id = container_id
             self._by_id[container_id] = container
             self._by_name[container.name] = container_id
+            using[container_id] = container
 
     def _forget(self, container: Container) -> None:
         container.removed = True
         self._by_id.pop(container.id, None)
+        using = self._by_image.get(container.image_id)
+        if using is not None:
+            using.pop(container.id, None)
+            if not using:
+                del self._by_image[container.image_id]
         if self._by_name.get(container.name) == container.id:
             del self._by_name[container.name]
         container.log.notify()

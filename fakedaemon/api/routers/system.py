@@ -237,7 +237,7 @@ def data_usage(call: Call) -> Response:
     """Report disk usage by images, containers, volumes and the build cache."""
     from ..serializers.containers import summary_document
     from .containers import container_size, image_name
-    from .images import containers_using, image_summary
+    from .images import image_summary
 
     engine = call.engine
     # `type` arrived in API 1.42 and limits the report to some object kinds.
@@ -253,12 +253,15 @@ def data_usage(call: Call) -> Response:
     verbose = summarize and call.query_bool("verbose")
     legacy = call.version.below("1.53") and not verbose
     if not wanted or "image" in wanted:
-        using = containers_using(call)
+        counts = engine.containers.counts_by_image()
         summaries = engine.images.list(all=False, filters={})
-        images = [image_summary(call, summary, True, using) for summary in summaries]
+        shared_sizes = engine.images.shared_sizes()
+        images = [
+            image_summary(call, summary, shared_sizes, counts) for summary in summaries
+        ]
         for entry, summary in zip(images, summaries, strict=True):
             # The usage report always counts containers, whatever the version.
-            entry["Containers"] = len(using(summary.image.id))
+            entry["Containers"] = counts.get(summary.image.id, 0)
         if legacy:
             document["LayersSize"] = sum(summary.image.size for summary in summaries)
             document["Images"] = images

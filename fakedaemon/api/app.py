@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from ..engine.engine import Engine
+    from ..profiles import EngineProfile
 
 logger = logging.getLogger("fakedaemon")
 
@@ -36,6 +37,17 @@ CLIENT_GONE_KEY = "fakedaemon.client_gone"
 PAGE_NOT_FOUND = dump_line({"message": "page not found"})
 
 _VERSION_PREFIX = re.compile(r"^/v([0-9.]+)(?=/)")
+
+MATCH_CACHE_SIZE = 1024
+"""Most (method, path) pairs whose route match an app remembers.
+
+Only routes without path arguments (other than the version) are remembered,
+so the pairs are the fixed paths a client uses, under each version prefix
+it sends; the limit bounds the table against clients that vary the prefix.
+"""
+
+
+Dispatch = Callable[[Request], Response]
 
 
 class Middleware(Protocol):
@@ -94,14 +106,15 @@ class APIApp:
         self.routes, self.url_map = _route_table()
         self.unversioned_routes: dict[str, Route] = {}
         """Routes outside the URL map, by exact path and any method (``/debug``)."""
+        self._matches: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
+        self._headers_of_profile: tuple[EngineProfile, dict[str, str]] | None = None
+        self._chained: tuple[tuple[Middleware, ...], Dispatch] | None = None
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         request = Request(environ)
-        dispatch: Callable[[Request], Response] = self.dispatch
-        for middleware in reversed(self.middlewares):
-            dispatch = functools.partial(middleware, call_next=dispatch)
+        dispatch = self._chain()
         try:
             response = dispatch(request)
         except DaemonError as error:
@@ -109,20 +122,54 @@ class APIApp:
             response = render_error(error, self.engine.profile.max_api)
         if isinstance(response, Hijack):
             return self._hijack(environ, request, response, start_response)
+        body = _buffered_body(response, environ)
+        if body is not None:
+            start_response(response.status, list(response.headers))
+            return body
         return response(environ, start_response)
 
-    def dispatch(self, request: Request) -> Response:
-        """Route ``request`` and return the handler's response or an error."""
-        adapter = self.url_map.bind_to_environ(request.environ)
+    def _chain(self) -> Dispatch:
+        """Return ``dispatch`` wrapped in the middlewares, built once per list."""
+        middlewares = tuple(self.middlewares)
+        cached = self._chained
+        if cached is not None and cached[0] == middlewares:
+            return cached[1]
+        dispatch: Dispatch = self.dispatch
+        for middleware in reversed(middlewares):
+            dispatch = functools.partial(middleware, call_next=dispatch)
+        self._chained = (middlewares, dispatch)
+        return dispatch
+
+    def match(self, environ: WSGIEnvironment) -> tuple[Route, dict[str, Any]] | None:
+        """Return the route of a request and its path arguments, or None.
+
+        The result depends on the method and the path alone, so routes of
+        fixed paths (``/_ping``, ``/v1.41/containers/json``) are looked up
+        in a table after their first match.
+        """
+        key = (environ["REQUEST_METHOD"], environ["PATH_INFO"])
+        known = self._matches.get(key)
+        if known is not None:
+            return self.routes[known[0]], dict(known[1])
+        adapter = self.url_map.bind_to_environ(environ)
         try:
             # Match as HTTP even for a WebSocket handshake: the attach/ws
             # handler checks the handshake itself, as dockerd does.
             endpoint, arguments = adapter.match(websocket=False)
         except HTTPException:
+            return None
+        if arguments.keys() <= {"version"} and len(self._matches) < MATCH_CACHE_SIZE:
+            self._matches[key] = (endpoint, dict(arguments))
+        return self.routes[endpoint], dict(arguments)
+
+    def dispatch(self, request: Request) -> Response:
+        """Route ``request`` and return the handler's response or an error."""
+        matched = self.match(request.environ)
+        if matched is None:
             return self._unmatched(request)
-        route = self.routes[endpoint]
+        route, arguments = matched
         request.environ["fakedaemon.operation"] = route.operation
-        return self._run(request, route, dict(arguments))
+        return self._run(request, route, arguments)
 
     def _unmatched(self, request: Request) -> Response:
         """Serve OPTIONS on any path and the unversioned routes, else 404.
@@ -149,11 +196,7 @@ class APIApp:
         profile = self.engine.profile
         text = arguments.pop("version", None)
         version = profile.max_api if text is None else APIVersion.parse(text)
-        headers = {
-            "Api-Version": str(profile.max_api),
-            "Ostype": "linux",
-            "Server": f"Docker/{profile.engine_version} (linux)",
-        }
+        headers = dict(self._profile_headers(profile))
         error = self._check_version(version, text or str(version))
         if error is not None:
             response = render_error(error, version, plain=profile.plain_text_too_old)
@@ -173,6 +216,19 @@ class APIApp:
             logger.exception("handler of %s failed", route.operation)
             response = render_error(DaemonError("internal error"), version)
         return _with(response, headers, route.operation)
+
+    def _profile_headers(self, profile: EngineProfile) -> dict[str, str]:
+        """Return the headers every routed response of ``profile`` carries."""
+        cached = self._headers_of_profile
+        if cached is not None and cached[0] is profile:
+            return cached[1]
+        headers = {
+            "Api-Version": str(profile.max_api),
+            "Ostype": "linux",
+            "Server": f"Docker/{profile.engine_version} (linux)",
+        }
+        self._headers_of_profile = (profile, headers)
+        return headers
 
     def _check_version(self, version: APIVersion, text: str) -> DaemonError | None:
         # The messages repeat the version as the URL spells it ("1", "1.040").
@@ -228,6 +284,38 @@ class APIApp:
         return []
 
 
+_HEADERS_WERKZEUG_REWRITES = frozenset(("location", "content-location"))
+
+
+def _buffered_body(response: Response, environ: WSGIEnvironment) -> list[bytes] | None:
+    """Return the body of a buffered response that werkzeug would send as it is.
+
+    For a plain ``Response`` whose body is set (so its Content-Length is
+    too), with a status that has a body and no location header, werkzeug's
+    ``__call__`` sends the same status, headers and bytes; skipping it saves
+    a copy of the headers and two iterator wrappers per request. None means
+    the response needs werkzeug's handling.
+    """
+    if type(response) is not Response or response.direct_passthrough:
+        return None
+    body = response.response
+    if type(body) is not list or getattr(response, "_on_close", True):
+        return None
+    status = response.status_code
+    if status < 200 or status in (204, 304) or environ["REQUEST_METHOD"] == "HEAD":
+        return None
+    has_length = False
+    for name, _ in response.headers:
+        lowered = name.lower()
+        if lowered == "content-length":
+            has_length = True
+        elif lowered in _HEADERS_WERKZEUG_REWRITES:
+            return None
+    if not has_length or not all(type(chunk) is bytes for chunk in body):
+        return None
+    return body
+
+
 def _with(response: Response, headers: dict[str, str], operation: str) -> Response:
     if isinstance(response, Hijack):
         # dockerd's attach writes the head of the hijacked connection itself,
@@ -237,8 +325,16 @@ def _with(response: Response, headers: dict[str, str], operation: str) -> Respon
         if operation == "ExecStart":
             response.extra_headers = {**headers, **response.extra_headers}
         return response
-    for name, value in headers.items():
-        response.headers[name] = value
+    target = response.headers
+    present = {name.lower() for name, _ in target}
+    if present.isdisjoint([name.lower() for name in headers]):
+        # None of the names is set yet, so adding them is setting them, and
+        # saves a search of the headers per name.
+        for name, value in headers.items():
+            target.add(name, value)
+    else:
+        for name, value in headers.items():
+            target[name] = value
     return response
 
 

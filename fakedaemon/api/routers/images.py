@@ -8,7 +8,6 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from ...clock import ZERO_TIME, format_rfc3339_nano
-from ...engine.archives import import_image
 from ...engine.images import ContainerUse, Image, ImageSummary
 from ...errors import DaemonError, NotImplementedByDaemon
 from ..call import Call
@@ -60,6 +59,8 @@ def _import(call: Call) -> Response:
     source = call.query("fromSrc")
     if source != "-":
         raise NotImplementedByDaemon("importing an image from a URL is not supported")
+    from ...engine.archives import import_image
+
     image = import_image(
         call.engine,
         call.request.get_data(cache=False),

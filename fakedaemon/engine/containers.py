@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .volumes import MountPoint
 
 
-@dataclass
+@dataclass(slots=True)
 class State:
     """The ``State`` of a container as inspect reports it."""
 
@@ -47,9 +47,14 @@ class State:
     finished_ns: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Container:
-    """One container's record; the store's lock guards every field."""
+    """One container's record; the store's lock guards every field.
+
+    Containers of one store may share the nested values of ``host_config``
+    (its lists and dicts of defaults): replace such a value, never change it
+    in place.
+    """
 
     id: str
     name: str

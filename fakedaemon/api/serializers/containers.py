@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import shlex
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +11,25 @@ from .durations import human_duration
 if TYPE_CHECKING:
     from ...engine.containers import Container
     from ...versions import APIVersion
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def json_copy(value: Any) -> Any:
+    """Copy the dicts and lists of a JSON document; other values are shared.
+
+    The configs of a container hold JSON values only, which need no memo of
+    shared objects, so this is several times faster than ``copy.deepcopy``.
+    """
+    if isinstance(value, dict):
+        return {
+            key: item if type(item) in _SCALARS else json_copy(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [item if type(item) in _SCALARS else json_copy(item) for item in value]
+    return value
 
 
 def state_document(container: Container) -> dict[str, Any]:
@@ -177,8 +195,8 @@ def inspect_document(
     # the first start; a container never started reports them empty.
     root = f"/var/lib/docker/containers/{container.id}"
     started = bool(container.state.started_ns)
-    config = copy.deepcopy(container.config)
-    host_config = copy.deepcopy(container.host_config)
+    config = json_copy(container.config)
+    host_config = json_copy(container.host_config)
     document: dict[str, Any] = {
         "Id": container.id,
         "Created": format_rfc3339_nano(container.created_ns),

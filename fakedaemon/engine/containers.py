@@ -86,7 +86,9 @@ class Container:
     @property
     def labels(self) -> dict[str, str]:
         """The container's labels (never None)."""
-        labels = self.config.get("Labels") or {}
+        labels = self.config.get("Labels")
+        if not labels:
+            return {}
         # Go writes map keys in sorted order.
         return dict(sorted(labels.items()))
 

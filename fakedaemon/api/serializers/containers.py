@@ -290,7 +290,7 @@ def command_text(container: Container) -> str:
     """Return the ``Command`` column: the command line, quoted as the shell would."""
     parts = [container.path, *container.args]
     return " ".join(
-        shlex.quote(part) if " " in part or not part else part for part in parts
+        [shlex.quote(part) if " " in part or not part else part for part in parts]
     )
 
 

@@ -9,6 +9,7 @@ a host process; what matters is that paths, modes and links exist.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,8 +85,35 @@ class BaseImage:
         return tuple(step for step in self.steps if isinstance(step, Layer))
 
     def filesystem(self) -> Filesystem:
-        """Build a fresh in-memory filesystem holding this image's files."""
-        return Filesystem.from_files(self.files, symlinks=self.symlinks, dirs=self.dirs)
+        """Return an in-memory filesystem of this image's files, for one image.
+
+        The files are built once per process and each image gets a copy that
+        shares them until it writes: a daemon per test would otherwise build
+        busybox's tree at every start.
+        """
+        key = (
+            self.dirs,
+            tuple(self.files.items()),
+            tuple(self.symlinks.items()),
+        )
+        with _TEMPLATES_LOCK:
+            template = _TEMPLATES.get(key)
+            if template is None:
+                template = Filesystem.from_files(
+                    self.files, symlinks=self.symlinks, dirs=self.dirs
+                )
+                if len(_TEMPLATES) >= _MAX_TEMPLATES:
+                    # Names outside the catalogue each get an image of their
+                    # own; the oldest template goes first.
+                    del _TEMPLATES[next(iter(_TEMPLATES))]
+                _TEMPLATES[key] = template
+        return template.detached_copy()
+
+
+_TEMPLATES: dict[tuple[Any, ...], Filesystem] = {}
+"""The files of base images, by their description, built once per process."""
+_MAX_TEMPLATES = 64
+_TEMPLATES_LOCK = threading.Lock()
 
 
 def _script(name: str) -> tuple[bytes, int]:

@@ -38,12 +38,11 @@ PAGE_NOT_FOUND = dump_line({"message": "page not found"})
 
 _VERSION_PREFIX = re.compile(r"^/v([0-9.]+)(?=/)")
 
-MATCH_CACHE_SIZE = 1024
+MATCH_CACHE_SIZE = 4096
 """Most (method, path) pairs whose route match an app remembers.
 
-Only routes without path arguments (other than the version) are remembered,
-so the pairs are the fixed paths a client uses, under each version prefix
-it sends; the limit bounds the table against clients that vary the prefix.
+Paths with ids (``/containers/{id}/json``) are remembered too, so the table
+starts over when it is full, which bounds it whatever the paths clients use.
 """
 
 
@@ -144,9 +143,8 @@ class APIApp:
     def match(self, environ: WSGIEnvironment) -> tuple[Route, dict[str, Any]] | None:
         """Return the route of a request and its path arguments, or None.
 
-        The result depends on the method and the path alone, so routes of
-        fixed paths (``/_ping``, ``/v1.41/containers/json``) are looked up
-        in a table after their first match.
+        The result depends on the method and the path alone, so a path is
+        looked up in a table after its first match.
         """
         key = (environ["REQUEST_METHOD"], environ["PATH_INFO"])
         known = self._matches.get(key)
@@ -159,8 +157,9 @@ class APIApp:
             endpoint, arguments = adapter.match(websocket=False)
         except HTTPException:
             return None
-        if arguments.keys() <= {"version"} and len(self._matches) < MATCH_CACHE_SIZE:
-            self._matches[key] = (endpoint, dict(arguments))
+        if len(self._matches) >= MATCH_CACHE_SIZE:
+            self._matches.clear()
+        self._matches[key] = (endpoint, dict(arguments))
         return self.routes[endpoint], dict(arguments)
 
     def dispatch(self, request: Request) -> Response:

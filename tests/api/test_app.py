@@ -273,3 +273,10 @@ def test_version_headers_added_once() -> None:
     _with(response, {"Server": "Docker/29.7.2 (linux)", "Ostype": "linux"}, "X")
     assert response.headers.getlist("Server") == ["Docker/29.7.2 (linux)"]
     assert list(response.headers.keys())[-2:] == ["Server", "Ostype"]
+
+
+def test_cached_matches_keep_their_arguments(client: Client) -> None:
+    for name in ("first", "second", "first"):
+        response = client.get(f"/v1.41/containers/{name}/json")
+        assert response.status_code == 404
+        assert response.get_json() == {"message": f"No such container: {name}"}

@@ -73,8 +73,8 @@ def _route_table() -> tuple[list[Route], Map]:
     """Build the routes and their URL map once per process.
 
     The table contains no state, so every daemon of the process shares it.
-    Compiling it took about 100 ms here, which a daemon per test would feel;
-    with ``MatchRule`` it takes about 10 ms.
+    Compiling it took about 100 ms here, which a daemon per test would feel.
+    With ``MatchRule`` it takes about 10 ms.
     """
     routes = all_routes()
     rules = []
@@ -290,11 +290,11 @@ _HEADERS_WERKZEUG_REWRITES = frozenset(("location", "content-location"))
 def _buffered_body(response: Response, environ: WSGIEnvironment) -> list[bytes] | None:
     """Return the body of a buffered response that werkzeug would send as it is.
 
-    For a plain ``Response`` whose body is set (so its Content-Length is
-    too), with a status that has a body and no location header, werkzeug's
-    ``__call__`` sends the same status, headers and bytes; skipping it saves
-    a copy of the headers and two iterator wrappers per request. None means
-    the response needs werkzeug's handling.
+    Take a plain ``Response`` whose body is set, so that its Content-Length
+    is set too, with a status that has a body and no location header. For
+    it, werkzeug's ``__call__`` sends the same status, headers and bytes,
+    and skipping it saves a copy of the headers and two iterator wrappers
+    per request. None means the response needs werkzeug's handling.
     """
     if type(response) is not Response or response.direct_passthrough:
         return None

@@ -29,8 +29,9 @@ class OutputLog:
 
     Readers address entries by sequence number, so a reader that falls behind
     a trimmed log resumes at the oldest entry still kept. The condition and
-    the entry queue are created on first use: most stopped containers never
-    had a reader or any output, and the two cost about 1.5 KB each log.
+    the entry queue are created on first use, because most stopped
+    containers never had a reader or any output, and the two take about
+    2 KB per log (tracemalloc).
     """
 
     __slots__ = ("_condition_or_none", "_entries", "_first", "_limit", "_size")
@@ -97,7 +98,7 @@ class OutputLog:
         """Wake readers so they recheck the container's state."""
         condition = self._condition_or_none
         if condition is None:
-            # Nobody has used the log, so nobody waits on it.
+            # No reader has used the log yet, so no thread waits on it.
             return
         with condition:
             condition.notify_all()

@@ -3,10 +3,9 @@
 ``python -m harness.bench.rawload PATH COUNT [--containers N]`` serves a
 daemon in this process on a unix socket and sends COUNT keep-alive GETs of
 PATH from a child process that writes bytes on a raw socket, so almost no
-client work shares the process. Run it under callgrind with two counts;
-the difference of the totals divided by the difference of the counts is
-the daemon's instructions per request, a figure that a busy machine does
-not blur::
+client work shares the process. Run it under callgrind with two counts.
+The difference of the totals divided by the difference of the counts is
+the daemon's instructions per request, which a busy machine does not blur::
 
     valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
         python -m harness.bench.rawload /_ping 20

@@ -55,8 +55,8 @@ WARMED_MODULES = ("fakedaemon.daemon", "fakedaemon.cli", "harness.pytest_plugin"
 def warm_bytecode(context: Context) -> None:
     """Import the daemon once with bytecode caching on, so later imports use it.
 
-    An installed package has its ``.pyc`` files; a source tree run with
-    ``PYTHONDONTWRITEBYTECODE`` set has none, and every import would compile
+    An installed package has its ``.pyc`` files. A source tree run with
+    ``PYTHONDONTWRITEBYTECODE`` set has none, so every import would compile
     the sources again, which took about 200 ms of a daemon's start here.
     """
     environ = child_environ()

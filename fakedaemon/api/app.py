@@ -132,7 +132,12 @@ class APIApp:
         """Return ``dispatch`` wrapped in the middlewares, built once per list."""
         middlewares = tuple(self.middlewares)
         cached = self._chained
-        if cached is not None and cached[0] == middlewares:
+        # Compared by identity: two equal middleware objects are still two.
+        if (
+            cached is not None
+            and len(cached[0]) == len(middlewares)
+            and all(a is b for a, b in zip(cached[0], middlewares, strict=True))
+        ):
             return cached[1]
         dispatch: Dispatch = self.dispatch
         for middleware in reversed(middlewares):

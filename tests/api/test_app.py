@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from werkzeug.test import Client
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 from fakedaemon.api.app import APIApp, _with
 from fakedaemon.config import DaemonConfig
@@ -280,3 +282,18 @@ def test_cached_matches_keep_their_arguments(client: Client) -> None:
         response = client.get(f"/v1.41/containers/{name}/json")
         assert response.status_code == 404
         assert response.get_json() == {"message": f"No such container: {name}"}
+
+
+def test_middleware_added_later_runs() -> None:
+    app = APIApp(Engine(DaemonConfig()))
+    client = Client(app)
+    assert client.get("/_ping").status_code == 200
+    seen: list[str] = []
+
+    def record(request: Request, call_next: Callable[[Request], Response]) -> Response:
+        seen.append(request.path)
+        return call_next(request)
+
+    app.middlewares.append(record)
+    assert client.get("/_ping").status_code == 200
+    assert seen == ["/_ping"]

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
-from functools import total_ordering
 
 _VERSION = re.compile(r"^[0-9.]+$")
 
 
-@total_ordering
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class APIVersion:
     """An Engine API version such as ``1.41``, compared part by part as numbers.
 
@@ -35,25 +32,36 @@ class APIVersion:
     def __str__(self) -> str:
         return f"{self.major}.{self.minor}"
 
-    def __lt__(self, other: object) -> bool:
-        if not isinstance(other, APIVersion):
-            return NotImplemented
-        return (self.major, self.minor) < (other.major, other.minor)
-
     def at_least(self, text: str) -> bool:
         """Return whether this version is ``text`` or newer."""
-        return self >= _parse_cached(text)
+        gate = _GATES.get(text)
+        if gate is None:
+            gate = _gate(text)
+        return (self.major, self.minor) >= gate
 
     def below(self, text: str) -> bool:
         """Return whether this version is older than ``text``."""
-        return self < _parse_cached(text)
+        gate = _GATES.get(text)
+        if gate is None:
+            gate = _gate(text)
+        return (self.major, self.minor) < gate
 
 
-@functools.lru_cache(maxsize=256)
-def _parse_cached(text: str) -> APIVersion:
-    # Version gates compare against a few literals on every field of every
-    # document, so each literal is parsed once.
-    return APIVersion.parse(text)
+_GATES: dict[str, tuple[int, int]] = {}
+"""Version literals of the gates, parsed once: serializers gate fields on a few
+literals for every document they write."""
+
+_MAX_GATES = 256
+
+
+def _gate(text: str) -> tuple[int, int]:
+    parsed = APIVersion.parse(text)
+    gate = (parsed.major, parsed.minor)
+    # The literals come from the code, so the table stays small; the bound
+    # keeps it so if a caller passes texts from requests.
+    if len(_GATES) < _MAX_GATES:
+        _GATES[text] = gate
+    return gate
 
 
 def _to_int(part: str) -> int:

@@ -40,6 +40,12 @@ class Call:
         """The query parameters (a werkzeug ``MultiDict``)."""
         return self.request.args
 
+    def _first(self, name: str, default: Any) -> Any:
+        # Like ``args.get``, without the exception werkzeug's MultiDict
+        # raises and catches inside ``get`` for every absent parameter.
+        values = self.request.args.getlist(name)
+        return values[0] if values else default
+
     def client_gone(self) -> bool:
         """Return whether the client has closed the connection (never in-process)."""
         check = self.request.environ.get("fakedaemon.client_gone")
@@ -49,7 +55,7 @@ class Call:
         """Read a boolean parameter as dockerd's ``BoolValue`` reads it."""
         if name not in self.request.args:
             return default
-        value = self.request.args.get(name, "").strip().lower()
+        value = self._first(name, "").strip().lower()
         return value not in _FALSE_WORDS
 
     def query_int(
@@ -66,7 +72,7 @@ class Call:
         ``status``: dockerd passes strconv errors through unclassified, so
         most routes answer 500, and the few that wrap them answer 400.
         """
-        text = self.request.args.get(name, "")
+        text = self._first(name, "")
         if text == "":
             return default
         try:
@@ -78,12 +84,12 @@ class Call:
 
     def query(self, name: str, default: str = "") -> str:
         """Read a string parameter."""
-        value: str = self.request.args.get(name, default)
+        value: str = self._first(name, default)
         return value
 
     def filters(self, allowed: tuple[str, ...] | None = None) -> Filters:
         """Parse the ``filters`` parameter and check its keys against ``allowed``."""
-        parsed = Filters.parse(self.request.args.get("filters"))
+        parsed = Filters.parse(self._first("filters", None))
         if allowed is not None:
             parsed.validate(allowed)
         return parsed

@@ -8,16 +8,18 @@ Errors are ``{"message": ...}`` with status 400 (invalid request), 404
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
 from ..api.jsonenc import dump_line
+from ..api.routing import MatchRule
 from .faults import Fault
 from .images import files_from_json
 
@@ -27,6 +29,21 @@ if TYPE_CHECKING:
 logger = logging.getLogger("fakedaemon")
 
 CONTROL_PREFIX = "/_fakedaemon"
+
+
+@functools.cache
+def _control_map(endpoints: tuple[str, ...]) -> Map:
+    """Build the URL map of the control routes, ``"METHOD /path"`` each.
+
+    The map contains no state, so the daemons of a process share it.
+    """
+    rules = []
+    for endpoint in endpoints:
+        method, path = endpoint.split(" ", 1)
+        rules.append(
+            MatchRule(CONTROL_PREFIX + path, methods=[method], endpoint=endpoint)
+        )
+    return Map(rules, strict_slashes=False)
 
 
 class ControlError(Exception):
@@ -47,14 +64,9 @@ class ControlAPI:
     def __init__(self, control: Control) -> None:
         self.control = control
         self._handlers: dict[str, Handler] = {}
-        rules: list[Rule] = []
         for method, path, handler in self._routes():
-            endpoint = f"{method} {path}"
-            self._handlers[endpoint] = handler
-            rules.append(
-                Rule(CONTROL_PREFIX + path, methods=[method], endpoint=endpoint)
-            )
-        self.url_map = Map(rules, strict_slashes=False)
+            self._handlers[f"{method} {path}"] = handler
+        self.url_map = _control_map(tuple(self._handlers))
 
     def _routes(self) -> list[tuple[str, str, Handler]]:
         return [

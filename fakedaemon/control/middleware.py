@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from ..api.jsonenc import dump_line
@@ -88,7 +87,7 @@ class ControlMiddleware:
             method=request.method,
             path=request.path,
             query={key: request.args.getlist(key) for key in request.args},
-            headers=dict(request.headers.items()),
+            headers=_request_headers(request.environ),
             body=self._body(request),
             time=time.time(),
             api_version=version,
@@ -123,14 +122,8 @@ class ControlMiddleware:
         return bytes(received)
 
     def _operation(self, request: Request) -> str | None:
-        app = self.control.app
-        try:
-            adapter = app.url_map.bind_to_environ(request.environ)
-            endpoint, _ = adapter.match(websocket=False)
-        except HTTPException:
-            return None
-        operation: str = app.routes[endpoint].operation
-        return operation
+        matched = self.control.app.match(request.environ)
+        return None if matched is None else matched[0].operation
 
     def _faulty(self, request: Request, call_next: Dispatch, fault: Fault) -> Response:
         if fault.delay:
@@ -185,6 +178,43 @@ class ControlMiddleware:
         if fault.api_version_header is not UNCHANGED:
             wire.set_api_version(response, fault.api_version_header)
         return response
+
+
+_HEADER_NAMES: dict[str, str | None] = {}
+"""Header names as werkzeug's ``EnvironHeaders`` spells them, by environ key;
+None for a key that is not a header."""
+
+
+def _request_headers(environ: dict[str, Any]) -> dict[str, str]:
+    """Return the request headers as ``dict(request.headers.items())`` does.
+
+    The names are converted once per environ key instead of once per request.
+    """
+    headers: dict[str, str] = {}
+    for key, value in environ.items():
+        try:
+            name = _HEADER_NAMES[key]
+        except KeyError:
+            name = _header_name(key)
+            if len(_HEADER_NAMES) < 4096:
+                _HEADER_NAMES[key] = name
+        if name is None:
+            continue
+        if not value and key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            continue
+        headers[name] = value
+    return headers
+
+
+def _header_name(key: str) -> str | None:
+    if key.startswith("HTTP_") and key not in (
+        "HTTP_CONTENT_TYPE",
+        "HTTP_CONTENT_LENGTH",
+    ):
+        return key[5:].replace("_", "-").title()
+    if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        return key.replace("_", "-").title()
+    return None
 
 
 def _status_of(request: Request, response: Response) -> int:

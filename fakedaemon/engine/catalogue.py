@@ -9,6 +9,7 @@ a host process; what matters is that paths, modes and links exist.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -85,15 +86,39 @@ class BaseImage:
         return tuple(step for step in self.steps if isinstance(step, Layer))
 
     def filesystem(self) -> Filesystem:
-        """Build a fresh in-memory filesystem holding this image's files.
+        """Return an in-memory filesystem of this image's files, for one image.
 
         Every file carries the image's creation time, as a pulled image's
         files carry the time they were built, so two pulls give equal trees.
+        The files are built once per process and each image gets a copy that
+        shares them until it writes: a daemon per test would otherwise build
+        busybox's tree at every start.
         """
-        created = datetime.fromisoformat(self.created).timestamp()
-        return Filesystem.from_files(
-            self.files, symlinks=self.symlinks, dirs=self.dirs, mtime=created
+        key = (
+            self.created,
+            self.dirs,
+            tuple(self.files.items()),
+            tuple(self.symlinks.items()),
         )
+        with _TEMPLATES_LOCK:
+            template = _TEMPLATES.get(key)
+            if template is None:
+                created = datetime.fromisoformat(self.created).timestamp()
+                template = Filesystem.from_files(
+                    self.files, symlinks=self.symlinks, dirs=self.dirs, mtime=created
+                )
+                if len(_TEMPLATES) >= _MAX_TEMPLATES:
+                    # Names outside the catalogue each get an image of their
+                    # own; the oldest template goes first.
+                    del _TEMPLATES[next(iter(_TEMPLATES))]
+                _TEMPLATES[key] = template
+        return template.detached_copy()
+
+
+_TEMPLATES: dict[tuple[Any, ...], Filesystem] = {}
+"""The files of base images, by their description, built once per process."""
+_MAX_TEMPLATES = 64
+_TEMPLATES_LOCK = threading.Lock()
 
 
 def _script(name: str) -> tuple[bytes, int]:

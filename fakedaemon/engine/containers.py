@@ -15,12 +15,13 @@ from ..errors import (
     NotFound,
     NotModified,
 )
+from . import process as interpreter
 from .createchecks import check_references, check_settings
 from .health import merge_healthcheck
 from .hostconfig import default_host_config, fill_host_defaults
 from .names import generate_name, validate_name
 from .output import OutputLog, StdinPipe
-from .process import ExecutableNotFound, ProcessSpec, check_executable, run
+from .process import ExecutableNotFound, ProcessSpec
 from .signals import SIGKILL, SIGTERM, check_signal_supported, parse_signal
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from .volumes import MountPoint
 
 
-@dataclass
+@dataclass(slots=True)
 class State:
     """The ``State`` of a container as inspect reports it."""
 
@@ -48,9 +49,14 @@ class State:
     finished_ns: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Container:
-    """One container's record; the store's lock guards every field."""
+    """One container's record; the store's lock guards every field.
+
+    Containers of one store may share the nested values of ``host_config``
+    (its lists and dicts of defaults): replace such a value, never change it
+    in place.
+    """
 
     id: str
     name: str
@@ -85,7 +91,9 @@ class Container:
     @property
     def labels(self) -> dict[str, str]:
         """The container's labels (never None)."""
-        labels = self.config.get("Labels") or {}
+        labels = self.config.get("Labels")
+        if not labels:
+            return {}
         # Go writes map keys in sorted order.
         return dict(sorted(labels.items()))
 
@@ -137,6 +145,8 @@ class ContainerStore:
         self.changed = threading.Condition(self._lock)
         self._by_id: dict[str, Container] = {}
         self._by_name: dict[str, str] = {}
+        # Containers by image id, so image listings count them without a scan.
+        self._by_image: dict[str, dict[str, Container]] = {}
         self._next_pid = 1000
         self._closing = False
 
@@ -172,7 +182,12 @@ class ContainerStore:
     def using_image(self, image_id: str) -> list[Container]:
         """Return the containers created from ``image_id``."""
         with self._lock:
-            return [c for c in self._by_id.values() if c.image_id == image_id]
+            return list(self._by_image.get(image_id, {}).values())
+
+    def counts_by_image(self) -> dict[str, int]:
+        """Count the containers of each image id that has any."""
+        with self._lock:
+            return {image_id: len(using) for image_id, using in self._by_image.items()}
 
     def counts(self) -> dict[str, int]:
         """Count containers by state for ``/info``."""
@@ -258,6 +273,7 @@ class ContainerStore:
                 container.stdin = StdinPipe()
             self._by_id[container_id] = container
             self._by_name[final_name] = container_id
+            self._by_image.setdefault(image.id, {})[container_id] = container
             engine.volumes.register(container, mounts)
             self.changed.notify_all()
         self._publish(container, "create")
@@ -330,6 +346,7 @@ class ContainerStore:
                 )
             self._by_id[container.id] = container
             self._by_name[container.name] = container.id
+            self._by_image.setdefault(container.image_id, {})[container.id] = container
             self._next_pid = max(self._next_pid, container.state.pid)
             self._engine.volumes.register(container, container.mounts)
             self.changed.notify_all()
@@ -337,6 +354,11 @@ class ContainerStore:
     def _forget(self, container: Container) -> None:
         container.removed = True
         self._by_id.pop(container.id, None)
+        using = self._by_image.get(container.image_id)
+        if using is not None:
+            using.pop(container.id, None)
+            if not using:
+                del self._by_image[container.image_id]
         if self._by_name.get(container.name) == container.id:
             del self._by_name[container.name]
         container.log.notify()
@@ -366,7 +388,7 @@ class ContainerStore:
             spec = self._spec(container)
             try:
                 if not self._engine.behaviours.covers(container, spec.argv):
-                    check_executable(spec, container.filesystem)
+                    interpreter.check_executable(spec, container.filesystem)
             except ExecutableNotFound as missing:
                 message = self._start_failure(missing.message)
                 container.state.exit_code = 127
@@ -434,7 +456,7 @@ class ContainerStore:
         io = _IO(engine, container, process.cancel)
         try:
             behaviour = engine.behaviours.for_container(container)
-            code = run(
+            code = interpreter.run(
                 spec, container.filesystem, io, engine.clock, process.cancel, behaviour
             )
         except Exception:  # a defect of the interpreter must not kill the daemon

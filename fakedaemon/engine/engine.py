@@ -65,12 +65,13 @@ class Engine:
 
     def _install_images(self) -> None:
         """Add the configured starting images, pulled or imported as the rig has it."""
-        from .archives import import_image
-
         for reference in self.config.images:
             image = self.registry.install(self.images, reference)
             if not self.rig.import_images:
                 continue
+            # The archive code, and the builder with it, loads only here.
+            from .archives import import_image
+
             # As `docker import -c 'CMD ["sh"]' - NAME`: one layer made of the
             # pulled image's files, which replaces the pulled image.
             layer = image.filesystem.to_tar("/.")

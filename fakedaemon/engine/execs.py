@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Conflict, DaemonError, InvalidParameter, NotFound
+from . import process as interpreter
 from .output import OutputLog, StdinPipe
-from .process import ExecutableNotFound, ProcessSpec, check_executable, run
+from .process import ExecutableNotFound, ProcessSpec
 from .signals import SIGKILL
 
 if TYPE_CHECKING:
@@ -212,7 +213,7 @@ class ExecStore:
         spec = self._spec(instance)
         try:
             self._check_user(instance)
-            check_executable(spec, container.filesystem)
+            interpreter.check_executable(spec, container.filesystem)
         except ExecutableNotFound as missing:
             with self._engine.containers.changed:
                 self._fail_locked(instance)
@@ -290,7 +291,7 @@ class ExecStore:
         engine = self._engine
         io = _ExecIO(engine, instance)
         try:
-            code = run(
+            code = interpreter.run(
                 spec, instance.container.filesystem, io, engine.clock, instance.cancel
             )
         except Exception:  # a defect of the interpreter must not kill the daemon

@@ -335,6 +335,16 @@ class Filesystem:
 
     copy = child
 
+    def detached_copy(self) -> Filesystem:
+        """Return a filesystem of the same files that shares nodes until a write.
+
+        Unlike ``child()`` the copy is no layer: its ``changes()`` list every
+        path as added, as for a filesystem built from files.
+        """
+        copied = self.child()
+        copied._base = None
+        return copied
+
     # Resolution
 
     def _resolve(self, path: str, follow: bool = True) -> list[str]:

@@ -214,6 +214,12 @@ class ImageStore:
         # Full reference text (``docker.io/library/busybox:latest``) to id.
         self._references: dict[str, str] = {}
         self._parsed: dict[str, Reference] = {}
+        # Indexes kept in step with the two maps above under ``lock``, so a
+        # listing looks up each image's references and children in constant
+        # time instead of scanning every reference and image.
+        self._references_by_image: dict[str, set[str]] = {}
+        # Child ids as dict keys keep the order in which the images were added.
+        self._children_by_parent: dict[str, dict[str, None]] = {}
 
     # Lookups -------------------------------------------------------------
 
@@ -302,16 +308,15 @@ class ImageStore:
             return self._references_of(image_id)
 
     def _references_of(self, image_id: str) -> list[Reference]:
-        return [
-            self._parsed[text]
-            for text in sorted(self._references)
-            if self._references[text] == image_id
-        ]
+        texts = self._references_by_image.get(image_id)
+        if not texts:
+            return []
+        return [self._parsed[text] for text in sorted(texts)]
 
     def children(self, image_id: str) -> list[Image]:
         """Return the images whose parent is ``image_id``."""
         with self.lock:
-            return [i for i in self._images.values() if i.parent == image_id]
+            return self._children_of(image_id)
 
     # Changes -------------------------------------------------------------
 
@@ -327,7 +332,12 @@ class ImageStore:
             The stored image and whether any reference changed.
         """
         with self.lock:
-            stored = self._images.setdefault(image.id, image)
+            stored = self._images.get(image.id)
+            if stored is None:
+                stored = self._images[image.id] = image
+                if image.parent:
+                    children = self._children_by_parent.setdefault(image.parent, {})
+                    children[image.id] = None
             changed = False
             for reference in references:
                 changed |= self._set_reference(reference, stored.id)
@@ -341,8 +351,11 @@ class ImageStore:
         previous = self._references.get(text)
         if previous == image_id:
             return False
+        if previous is not None:
+            self._unindex_reference(text, previous)
         self._references[text] = image_id
         self._parsed[text] = reference
+        self._references_by_image.setdefault(image_id, set()).add(text)
         if previous is not None and previous in self._images:
             self._refresh(previous)
         return True
@@ -351,8 +364,17 @@ class ImageStore:
         text = str(reference)
         image_id = self._references.pop(text, None)
         self._parsed.pop(text, None)
+        if image_id is not None:
+            self._unindex_reference(text, image_id)
         if image_id is not None and image_id in self._images:
             self._refresh(image_id)
+
+    def _unindex_reference(self, text: str, image_id: str) -> None:
+        texts = self._references_by_image.get(image_id)
+        if texts is not None:
+            texts.discard(text)
+            if not texts:
+                del self._references_by_image[image_id]
 
     def _refresh(self, image_id: str) -> None:
         image = self._images[image_id]
@@ -550,7 +572,8 @@ class ImageStore:
         return None
 
     def _children_of(self, image_id: str) -> list[Image]:
-        return [i for i in self._images.values() if i.parent == image_id]
+        children = self._children_by_parent.get(image_id, {})
+        return [self._images[child] for child in children]
 
     def _is_dangling(self, image_id: str) -> bool:
         return not self._references_of(image_id) and not self._children_of(image_id)
@@ -581,6 +604,11 @@ class ImageStore:
 
         removed_layers = self._release_layers(image)
         del self._images[image_id]
+        siblings = self._children_by_parent.get(image.parent)
+        if siblings is not None:
+            siblings.pop(image_id, None)
+            if not siblings:
+                del self._children_by_parent[image.parent]
         self.events.publish("image", "delete", image_id, {"name": image_id})
         records.append({"Deleted": image_id})
         records.extend({"Deleted": chain} for chain in removed_layers)
@@ -701,22 +729,28 @@ class ImageStore:
             return None
         return ImageSummary(image, tags, digests)
 
-    def shared_size(self, image: Image) -> int:
-        """Return the bytes of ``image``'s layers that other images also use."""
+    def shared_sizes(self) -> dict[str, int]:
+        """Return, by image id, the bytes of its layers that other images also use.
+
+        Each layer is counted once per image that has it, so the whole store
+        costs one pass over its layers instead of one per image.
+        """
         with self.lock:
-            others = {
-                chain
-                for other in self._images.values()
-                if other.id != image.id
-                for chain in other.chain_ids()
-            }
-            return sum(
-                size
-                for chain, size in zip(
-                    image.chain_ids(), image.layer_sizes, strict=True
+            chains = {image.id: image.chain_ids() for image in self._images.values()}
+            users: dict[str, int] = {}
+            for image_chains in chains.values():
+                for chain in set(image_chains):
+                    users[chain] = users.get(chain, 0) + 1
+            return {
+                image.id: sum(
+                    size
+                    for chain, size in zip(
+                        chains[image.id], image.layer_sizes, strict=True
+                    )
+                    if users[chain] > 1
                 )
-                if chain in others
-            )
+                for image in self._images.values()
+            }
 
     def prune(
         self,
@@ -827,6 +861,8 @@ class ImageStore:
             self._images.clear()
             self._references.clear()
             self._parsed.clear()
+            self._references_by_image.clear()
+            self._children_by_parent.clear()
 
     def store_layer_data(self, diff_id: str, data: bytes) -> None:
         """Keep the tar of the layer ``diff_id`` for ``docker save`` and push."""

@@ -90,7 +90,7 @@ class Pool:
         return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Endpoint:
     """A running container's place on a network."""
 
@@ -115,7 +115,7 @@ class Endpoint:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Attachment:
     """A container's configuration for one network (``EndpointSettings``)."""
 

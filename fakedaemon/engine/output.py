@@ -20,30 +20,51 @@ class Entry:
     data: bytes
 
 
+_CONDITION_CREATION = threading.Lock()
+"""Guards the first creation of an output log's condition."""
+
+
 class OutputLog:
     """The output of a container's processes, in order, with blocking readers.
 
     Readers address entries by sequence number, so a reader that falls behind
-    a trimmed log resumes at the oldest entry still kept.
+    a trimmed log resumes at the oldest entry still kept. The condition and
+    the entry queue are created on first use, because most stopped
+    containers never had a reader or any output, and the two take about
+    2 KB per log (tracemalloc).
     """
 
+    __slots__ = ("_condition_or_none", "_entries", "_first", "_limit", "_size")
+
     def __init__(self, limit: int = DEFAULT_LOG_LIMIT) -> None:
-        self._condition = threading.Condition()
-        self._entries: deque[Entry] = deque()
+        self._condition_or_none: threading.Condition | None = None
+        self._entries: deque[Entry] | None = None
         self._first = 0
         self._size = 0
         self._limit = limit
-        self._generation = 0
+
+    @property
+    def _condition(self) -> threading.Condition:
+        condition = self._condition_or_none
+        if condition is None:
+            with _CONDITION_CREATION:
+                condition = self._condition_or_none
+                if condition is None:
+                    condition = self._condition_or_none = threading.Condition()
+        return condition
 
     def append(self, stream: str, time_ns: int, data: bytes) -> None:
         """Add one write and wake readers."""
         if not data:
             return
         with self._condition:
-            self._entries.append(Entry(stream, time_ns, data))
+            entries = self._entries
+            if entries is None:
+                entries = self._entries = deque()
+            entries.append(Entry(stream, time_ns, data))
             self._size += len(data)
-            while self._size > self._limit and len(self._entries) > 1:
-                dropped = self._entries.popleft()
+            while self._size > self._limit and len(entries) > 1:
+                dropped = entries.popleft()
                 self._size -= len(dropped.data)
                 self._first += 1
             self._condition.notify_all()
@@ -52,30 +73,35 @@ class OutputLog:
     def end(self) -> int:
         """The sequence number the next entry will get."""
         with self._condition:
-            return self._first + len(self._entries)
+            return self._first + len(self._entries or ())
 
     def entries(self) -> list[Entry]:
         """Return every kept entry, oldest first."""
         with self._condition:
-            return list(self._entries)
+            return list(self._entries or ())
 
     def read_from(self, position: int) -> tuple[list[Entry], int]:
         """Return the entries from ``position`` on and the next position."""
         with self._condition:
+            entries = self._entries or ()
             start = max(position - self._first, 0)
-            batch = list(self._entries)[start:] if start < len(self._entries) else []
-            return batch, self._first + len(self._entries)
+            batch = list(entries)[start:] if start < len(entries) else []
+            return batch, self._first + len(entries)
 
     def wait(self, position: int, timeout: float) -> None:
         """Block until an entry at ``position`` exists, a notify, or ``timeout``."""
         with self._condition:
-            if self._first + len(self._entries) <= position:
+            if self._first + len(self._entries or ()) <= position:
                 self._condition.wait(timeout)
 
     def notify(self) -> None:
         """Wake readers so they recheck the container's state."""
-        with self._condition:
-            self._condition.notify_all()
+        condition = self._condition_or_none
+        if condition is None:
+            # No reader has used the log yet, so no thread waits on it.
+            return
+        with condition:
+            condition.notify_all()
 
     def follow(
         self,
@@ -104,8 +130,8 @@ class OutputLog:
     def clear(self) -> None:
         """Drop every entry."""
         with self._condition:
-            self._first += len(self._entries)
-            self._entries.clear()
+            self._first += len(self._entries or ())
+            self._entries = None
             self._size = 0
 
 

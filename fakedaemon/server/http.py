@@ -117,7 +117,9 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             raise _BadRequest("505 HTTP Version Not Supported")
         # WSGI wants text; bytes above ASCII in the query are kept by
         # percent-encoding them, as Go keeps them as raw bytes.
-        target_bytes = _RAW_HIGH_BYTES.sub(_percent_encode, parts[1])
+        target_bytes = parts[1]
+        if not target_bytes.isascii():
+            target_bytes = _RAW_HIGH_BYTES.sub(_percent_encode, target_bytes)
         method, target, protocol = (
             part.decode("latin-1") for part in (parts[0], target_bytes, parts[2])
         )
@@ -202,7 +204,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         environ: dict[str, Any] = {
             "REQUEST_METHOD": method,
             "SCRIPT_NAME": "",
-            "PATH_INFO": unquote(path, "latin-1"),
+            "PATH_INFO": unquote(path, "latin-1") if "%" in path else path,
             "QUERY_STRING": query,
             "RAW_URI": target,
             "REQUEST_URI": target,
@@ -225,7 +227,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             elif key == "content-length":
                 environ["CONTENT_LENGTH"] = value
             elif "_" not in key:
-                environ["HTTP_" + key.upper().replace("-", "_")] = value
+                environ[_environ_key(key)] = value
         peer = server.peer_certificate(sock)
         if peer is not None:
             environ["fakedaemon.peer_certificate"] = peer
@@ -357,6 +359,7 @@ def _client_gone(sock: socket.socket) -> bool:
         return isinstance(sock, socket.socket) and sock.fileno() == -1
 
 
+@functools.lru_cache(maxsize=128)
 def _status_line(code: int) -> str:
     # Go writes reason phrases in title case ("Not Found"); werkzeug's are
     # upper case.
@@ -364,6 +367,12 @@ def _status_line(code: int) -> str:
         return f"{code} {HTTPStatus(code).phrase}"
     except ValueError:
         return f"{code} status code {code}"
+
+
+@functools.lru_cache(maxsize=512)
+def _environ_key(name: str) -> str:
+    """Return the WSGI environ key of a lower-case header name."""
+    return "HTTP_" + name.upper().replace("-", "_")
 
 
 class WSGIServer(socketserver.ThreadingMixIn, socketserver.BaseServer):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from werkzeug.test import Client
+from werkzeug.wrappers import Request, Response
 
-from fakedaemon.api.app import APIApp
+from fakedaemon.api.app import APIApp, _with
 from fakedaemon.config import DaemonConfig
 from fakedaemon.engine.engine import Engine
 
@@ -241,3 +244,56 @@ def test_default_range_reaches_124() -> None:
     client = client_for()
     assert client.get("/v1.24/version").status_code == 200
     assert client.get("/version").json["Version"] == "29.7.2"
+
+
+def test_url_map_still_builds_urls() -> None:
+    app = APIApp(Engine(DaemonConfig()))
+    adapter = app.url_map.bind("localhost")
+    endpoint, arguments = adapter.match("/v1.41/containers/abc/json", "GET")
+    assert arguments == {"version": "1.41", "id": "abc"}
+    assert adapter.build(endpoint, arguments) == "/v1.41/containers/abc/json"
+
+
+def test_fixed_path_match_reused(client: Client) -> None:
+    first = client.get("/v1.41/_ping")
+    second = client.get("/v1.41/_ping")
+    assert first.data == second.data == b"OK"
+    assert second.headers["Api-Version"] == "1.55"
+    assert client.get("/v1.41/containers/nope/json").status_code == 404
+
+
+def test_version_headers_replace_handler_ones() -> None:
+    response = Response(b"{}", content_type="application/json")
+    response.headers["server"] = "handler"
+    _with(response, {"Server": "Docker/29.7.2 (linux)", "Ostype": "linux"}, "X")
+    assert response.headers.getlist("Server") == ["Docker/29.7.2 (linux)"]
+    assert response.headers.getlist("Ostype") == ["linux"]
+
+
+def test_version_headers_added_once() -> None:
+    response = Response(b"{}", content_type="application/json")
+    _with(response, {"Server": "Docker/29.7.2 (linux)", "Ostype": "linux"}, "X")
+    assert response.headers.getlist("Server") == ["Docker/29.7.2 (linux)"]
+    assert list(response.headers.keys())[-2:] == ["Server", "Ostype"]
+
+
+def test_cached_matches_keep_their_arguments(client: Client) -> None:
+    for name in ("first", "second", "first"):
+        response = client.get(f"/v1.41/containers/{name}/json")
+        assert response.status_code == 404
+        assert response.get_json() == {"message": f"No such container: {name}"}
+
+
+def test_middleware_added_later_runs() -> None:
+    app = APIApp(Engine(DaemonConfig()))
+    client = Client(app)
+    assert client.get("/_ping").status_code == 200
+    seen: list[str] = []
+
+    def record(request: Request, call_next: Callable[[Request], Response]) -> Response:
+        seen.append(request.path)
+        return call_next(request)
+
+    app.middlewares.append(record)
+    assert client.get("/_ping").status_code == 200
+    assert seen == ["/_ping"]

@@ -54,6 +54,20 @@ def test_list_containers_count_1_51(client: Client) -> None:
     assert summary["Containers"] == 0
 
 
+def test_list_containers_count_follows_removal() -> None:
+    client, engine = make_client()
+    first = engine.containers.create({"Image": "busybox", "Cmd": ["true"]}, None)
+    engine.containers.create({"Image": "busybox", "Cmd": ["true"]}, None)
+    assert client.get("/v1.51/images/json").get_json()[0]["Containers"] == 2
+    engine.containers.remove(first.id)
+    assert client.get("/v1.51/images/json").get_json()[0]["Containers"] == 1
+
+
+def test_list_shared_size_1_42(client: Client) -> None:
+    summary = client.get("/v1.42/images/json?shared-size=1").get_json()[0]
+    assert summary["SharedSize"] == 0
+
+
 def test_list_invalid_filter(client: Client) -> None:
     response = client.get('/v1.45/images/json?filters={"x":{"a":true}}')
     assert response.status_code == 400

@@ -8,6 +8,7 @@ import tracemalloc
 
 import pytest
 
+from fakedaemon.engine.catalogue import base_image
 from fakedaemon.engine.filesystem import (
     CHANGE_ADDED,
     CHANGE_DELETED,
@@ -397,3 +398,24 @@ def test_extract_keeps_mode(image: Filesystem) -> None:
     info.mode = 0o700
     image.extract_tar("/tmp", _tar((info, b"#!/bin/sh\n")))
     assert image.stat("/tmp/run.sh").mode == 0o700
+
+
+def test_detached_copy_writes_stay_apart() -> None:
+    template = Filesystem.from_files({"/etc/hostname": b"base\n"})
+    first = template.detached_copy()
+    second = template.detached_copy()
+    first.write_file("/etc/hostname", b"first\n")
+    assert second.read_file("/etc/hostname") == b"base\n"
+    assert template.read_file("/etc/hostname") == b"base\n"
+    assert [change.path for change in second.changes()] == [
+        change.path
+        for change in Filesystem.from_files({"/etc/hostname": b"base\n"}).changes()
+    ]
+
+
+def test_image_filesystems_share_a_template() -> None:
+    first = base_image("library/busybox").filesystem()
+    second = base_image("library/busybox").filesystem()
+    first.write_file("/etc/motd", b"changed\n")
+    assert not second.exists("/etc/motd")
+    assert second.lexists("/bin/sh")

@@ -342,6 +342,47 @@ def test_list_dangling_image(store: ImageStore) -> None:
     assert summaries[0].repo_tags == []
 
 
+def test_list_parent_after_child_deleted(store: ImageStore) -> None:
+    parent = Image(id="sha256:" + "1" * 64, config={}, created_ns=5)
+    child = Image(id="sha256:" + "2" * 64, config={}, created_ns=6, parent=parent.id)
+    store.add(parent)
+    store.add(child, [parse_normalized("child:1")])
+    assert store.children(parent.id) == [child]
+    assert parent.id not in [s.image.id for s in store.list()]
+    store.delete("child:1", prune=False)
+    assert store.children(parent.id) == []
+    assert parent.id in [s.image.id for s in store.list()]
+
+
+def test_list_reference_moved_away(store: ImageStore) -> None:
+    busybox = store.get("busybox")
+    other = Image(id="sha256:" + "3" * 64, config={"Labels": {"x": "1"}}, created_ns=7)
+    store.add(other)
+    store.tag(other.id, "busybox", "latest")
+    tags = {s.image.id: s.repo_tags for s in store.list(all=True)}
+    assert tags[other.id] == ["busybox:latest"]
+    assert busybox.repo_tags == []
+    assert [ref.familiar() for ref in store.references(busybox.id)] == [
+        "busybox@" + busybox.repo_digests[0].split("@")[1]
+    ]
+
+
+def test_shared_sizes_count_other_images() -> None:
+    images = make_store()
+    registry = Registry()
+    debian = registry.install(images, "debian")
+    nginx = registry.install(images, "nginx")
+    sizes = images.shared_sizes()
+    shared = sum(
+        size
+        for chain, size in zip(nginx.chain_ids(), nginx.layer_sizes, strict=True)
+        if chain in debian.chain_ids()
+    )
+    assert shared > 0
+    assert sizes[nginx.id] == shared
+    assert sizes[debian.id] == shared
+
+
 @pytest.mark.parametrize(
     ("filters", "message"),
     [

@@ -132,3 +132,17 @@ def test_suite_fixture_section(workdir: Path) -> None:
 )
 def test_layer_of_function(filename: str, name: str, layer: str) -> None:
     assert layer_of(filename, name) == layer
+
+
+def test_rawload_reads_every_response() -> None:
+    from fakedaemon import Daemon, DaemonConfig
+    from harness.bench.rawload import send_requests
+
+    with tempfile.TemporaryDirectory(prefix="fdb-", dir="/tmp") as folder:
+        socket_path = str(Path(folder) / "raw.sock")
+        with Daemon(DaemonConfig(), hosts=[f"unix://{socket_path}"]) as daemon:
+            send_requests(socket_path, "/containers/json", 3)
+            paths = [
+                entry.path for entry in daemon.control.journal.calls("ContainerList")
+            ]
+    assert paths == ["/containers/json"] * 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import resource
+import threading
 from pathlib import Path
 from types import ModuleType
 
@@ -11,6 +12,7 @@ import httpx
 from fakedaemon import Daemon, DaemonConfig
 from fakedaemon.clock import Clock
 from fakedaemon.engine.events import DEFAULT_BUFFER, EventLog
+from fakedaemon.engine.hostconfig import default_host_config
 from fakedaemon.engine.output import DEFAULT_LOG_LIMIT, OutputLog
 
 
@@ -37,6 +39,52 @@ def test_output_log_reader_skips_dropped() -> None:
     entries, position = log.read_from(0)
     assert [entry.data for entry in entries] == [b"3-abc", b"4-abc"]
     assert position == 5
+
+
+def test_output_log_empty_reads() -> None:
+    log = OutputLog()
+    log.notify()
+    assert log.entries() == []
+    assert log.read_from(0) == ([], 0)
+    assert log.end == 0
+
+
+def test_output_log_clear_then_append() -> None:
+    log = OutputLog()
+    log.append("stdout", 1, b"a")
+    log.clear()
+    log.append("stderr", 2, b"b")
+    entries, position = log.read_from(0)
+    assert [entry.data for entry in entries] == [b"b"]
+    assert position == 2
+
+
+def test_output_log_follow_wakes_on_append() -> None:
+    log = OutputLog()
+    finished = threading.Event()
+    stop = threading.Event()
+    received: list[bytes] = []
+
+    def read() -> None:
+        received.extend(entry.data for entry in log.follow(0, finished, stop))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    log.append("stdout", 1, b"late")
+    finished.set()
+    log.notify()
+    reader.join(timeout=5)
+    assert not reader.is_alive()
+    assert received == [b"late"]
+
+
+def test_host_config_defaults_not_shared_at_top() -> None:
+    first = default_host_config()
+    second = default_host_config()
+    first["Memory"] = 1
+    assert second["Memory"] == 0
+    assert default_host_config(legacy=True)["RestartPolicy"]["Name"] == ""
+    assert default_host_config()["RestartPolicy"]["Name"] == "no"
 
 
 def test_event_log_keeps_capacity() -> None:

@@ -8,7 +8,6 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from ...engine.builder import BuildOptions, ClassicBuild
 from ...engine.references import InvalidReference
 from ...errors import DaemonError, InvalidParameter, NotImplementedByDaemon
 from ..call import Call
@@ -52,6 +51,9 @@ def build(call: Call) -> Response:
     if call.query("remote"):
         # NOTE: remote contexts (git or URL) need a network this daemon lacks.
         raise NotImplementedByDaemon("remote build contexts are not supported")
+    # The builder loads with the first build, not with the daemon.
+    from ...engine.builder import BuildOptions, ClassicBuild
+
     options = BuildOptions(
         dockerfile=call.query("dockerfile"),
         tags=list(call.args.getlist("t")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from werkzeug.wrappers import Response
@@ -137,6 +137,7 @@ def list_containers(call: Call) -> Response:
     now = engine.clock.time_ns()
     documents = []
     image_names: dict[tuple[str, str], str] = {}
+    matches = _matcher(call, filters)
     for container in containers:
         if not show_all and not container.state.running:
             continue
@@ -144,7 +145,7 @@ def list_containers(call: Call) -> Response:
             continue
         if since is not None and container.created_ns <= since:
             continue
-        if not _matches(call, container, filters):
+        if matches is not None and not matches(container):
             continue
         # Many containers share an image, so its name is resolved once.
         key = (container.config.get("Image", ""), container.image_id)
@@ -202,36 +203,47 @@ def _reference_time(call: Call, references: list[str]) -> int | None:
     return call.engine.containers.get(references[0]).created_ns
 
 
-def _matches(call: Call, container: Container, filters: Any) -> bool:
-    if not filters:
-        return True
-    if filters.contains("id") and not any(
-        container.id.startswith(value) for value in filters.get("id")
-    ):
-        return False
-    if filters.contains("name") and not any(
-        patterns.search(value, container.name) for value in filters.get("name")
-    ):
-        return False
-    if not filters.match_labels(container.labels):
-        return False
-    if not filters.match_exact("status", container.state.status):
-        return False
+def _matcher(call: Call, filters: Filters) -> Callable[[Container], bool] | None:
+    """Return the test of the list filters, or None when there are none.
+
+    The values are sorted and the tests chosen once per listing, since a
+    listing runs the test for every container.
+    """
+    tests: list[Callable[[Container], bool]] = []
+    if filters.contains("label"):
+        tests.append(lambda c: filters.match_labels(c.config.get("Labels")))
+    if filters.contains("name"):
+        names = filters.get("name")
+        tests.append(lambda c: any(patterns.search(name, c.name) for name in names))
+    if filters.contains("id"):
+        prefixes = tuple(filters.get("id"))
+        tests.append(lambda c: c.id.startswith(prefixes))
+    statuses = set(filters.get("status"))
+    if statuses:
+        tests.append(lambda c: c.state.status in statuses)
     if filters.contains("exited"):
-        if container.state.running or not container.state.finished_ns:
-            return False
-        if str(container.state.exit_code) not in filters.get("exited"):
-            return False
-    if filters.contains("ancestor") and not _has_ancestor(call, container, filters):
-        return False
+        codes = filters.get("exited")
+        tests.append(
+            lambda c: (
+                not c.state.running
+                and bool(c.state.finished_ns)
+                and str(c.state.exit_code) in codes
+            )
+        )
+    if filters.contains("ancestor"):
+        tests.append(lambda c: _has_ancestor(call, c, filters))
     # Engines 20.10 and 26.1 take the health filter at every API version,
     # although the specification names it from 1.25.
-    if not filters.match_exact("health", health_status(container)):
-        return False
-    return True
+    if filters.contains("health"):
+        tests.append(lambda c: filters.match_exact("health", health_status(c)))
+    if not tests:
+        return None
+    if len(tests) == 1:
+        return tests[0]
+    return lambda c: all(test(c) for test in tests)
 
 
-def _has_ancestor(call: Call, container: Container, filters: Any) -> bool:
+def _has_ancestor(call: Call, container: Container, filters: Filters) -> bool:
     for reference in filters.get("ancestor"):
         try:
             image = call.engine.images.get(reference)

@@ -7,8 +7,6 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from ...engine.archives import ArchiveLoad, save_images
-from ...engine.builder import commit_container
 from ...engine.references import InvalidReference, parse_normalized
 from ...engine.registry import Platform
 from ...errors import DaemonError, InvalidParameter
@@ -31,6 +29,8 @@ def commit(call: Call) -> Response:
         raise InvalidParameter(
             "json: cannot unmarshal array into Go value of type container.Config"
         )
+    from ...engine.builder import commit_container
+
     image = commit_container(
         call.engine,
         call.query("container"),
@@ -58,6 +58,8 @@ def save_one(call: Call, name: str) -> Response:
 
 def _save(call: Call, names: list[str]) -> Response:
     # Engine 25.0 and later write the OCI image layout beside manifest.json.
+    from ...engine.archives import save_images
+
     data = save_images(call.engine, names, oci_layout=not call.profile.legacy_messages)
     return Response(data, status=200, content_type="application/x-tar")
 
@@ -66,6 +68,8 @@ def _save(call: Call, names: list[str]) -> Response:
 def load(call: Call) -> Response:
     """Load the images of a ``docker save`` tar and stream what was loaded."""
     data = call.request.get_data(cache=False)
+    from ...engine.archives import ArchiveLoad
+
     session = ArchiveLoad(call.engine, data, quiet=call.query_bool("quiet"))
     return stream(progress_lines(session.messages()))
 

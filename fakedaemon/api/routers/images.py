@@ -8,7 +8,6 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from ...clock import ZERO_TIME, format_rfc3339_nano
-from ...engine.archives import import_image
 from ...engine.images import ContainerUse, Image, ImageSummary
 from ...errors import DaemonError, NotImplementedByDaemon
 from ..call import Call
@@ -60,6 +59,8 @@ def _import(call: Call) -> Response:
     source = call.query("fromSrc")
     if source != "-":
         raise NotImplementedByDaemon("importing an image from a URL is not supported")
+    from ...engine.archives import import_image
+
     image = import_image(
         call.engine,
         call.request.get_data(cache=False),
@@ -83,15 +84,25 @@ def list_images(call: Call) -> Response:
     summaries = images.list(all=call.query_bool("all"), filters=filters)
     # `shared-size` arrived in API 1.42; below it SharedSize is always -1.
     shared = call.version.at_least("1.42") and call.query_bool("shared-size")
-    using = containers_using(call)
+    shared_sizes = images.shared_sizes() if shared else None
+    counts = call.engine.containers.counts_by_image()
     return json_response(
-        [image_summary(call, summary, shared, using) for summary in summaries]
+        [image_summary(call, summary, shared_sizes, counts) for summary in summaries]
     )
 
 
 def image_summary(
-    call: Call, summary: ImageSummary, shared: bool, using: Any
+    call: Call,
+    summary: ImageSummary,
+    shared_sizes: dict[str, int] | None,
+    container_counts: dict[str, int],
 ) -> dict[str, Any]:
+    """Return one entry of ``GET /images/json``.
+
+    ``shared_sizes`` maps image ids to their ``SharedSize``; without it the
+    field is -1, as it is when the request does not ask for it.
+    ``container_counts`` maps image ids to the number of their containers.
+    """
     image = summary.image
     version = call.version
     tags: list[str] | None = list(summary.repo_tags)
@@ -103,16 +114,17 @@ def image_summary(
             tags, digests = ["<none>:<none>"], ["<none>@<none>"]
         tags = tags or None
         digests = digests or None
+    # API 1.51 counts the containers; older versions always show -1.
+    containers = container_counts.get(image.id, 0) if version.at_least("1.51") else -1
     document: dict[str, Any] = {
-        # API 1.51 counts the containers; older versions always show -1.
-        "Containers": len(using(image.id)) if version.at_least("1.51") else -1,
+        "Containers": containers,
         "Created": image.created_ns // 1_000_000_000,
         "Id": image.id,
         "Labels": image.labels or None,
         "ParentId": image.parent,
         "RepoDigests": digests,
         "RepoTags": tags,
-        "SharedSize": call.engine.images.shared_size(image) if shared else -1,
+        "SharedSize": -1 if shared_sizes is None else shared_sizes.get(image.id, 0),
         "Size": image.size,
     }
     if version.below("1.44"):

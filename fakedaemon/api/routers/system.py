@@ -23,12 +23,16 @@ _PING_HEADERS = {
 
 def _ping(call: Call, body: bytes) -> Response:
     response = Response(body, content_type="text/plain; charset=utf-8")
-    response.headers.update(_PING_HEADERS)
+    # The new response has only Content-Type and Content-Length, so the
+    # headers are added without a search for ones to replace.
+    headers = dict(_PING_HEADERS)
     # `Builder-Version` and `Swarm` came with Engine 23.0 (API 1.42); they are
     # not versioned, so every request to such an engine gets them.
     if call.profile.ping_builder_and_swarm:
-        response.headers["Builder-Version"] = "2"
-        response.headers["Swarm"] = call.engine.swarm.ping_state()
+        headers["Builder-Version"] = "2"
+        headers["Swarm"] = call.engine.swarm.ping_state()
+    for name, value in headers.items():
+        response.headers.add(name, value)
     return response
 
 
@@ -237,7 +241,7 @@ def data_usage(call: Call) -> Response:
     """Report disk usage by images, containers, volumes and the build cache."""
     from ..serializers.containers import summary_document
     from .containers import container_size, image_name
-    from .images import containers_using, image_summary
+    from .images import image_summary
 
     engine = call.engine
     # `type` arrived in API 1.42 and limits the report to some object kinds.
@@ -253,12 +257,15 @@ def data_usage(call: Call) -> Response:
     verbose = summarize and call.query_bool("verbose")
     legacy = call.version.below("1.53") and not verbose
     if not wanted or "image" in wanted:
-        using = containers_using(call)
+        counts = engine.containers.counts_by_image()
         summaries = engine.images.list(all=False, filters={})
-        images = [image_summary(call, summary, True, using) for summary in summaries]
+        shared_sizes = engine.images.shared_sizes()
+        images = [
+            image_summary(call, summary, shared_sizes, counts) for summary in summaries
+        ]
         for entry, summary in zip(images, summaries, strict=True):
             # The usage report always counts containers, whatever the version.
-            entry["Containers"] = len(using(summary.image.id))
+            entry["Containers"] = counts.get(summary.image.id, 0)
         if legacy:
             document["LayersSize"] = sum(summary.image.size for summary in summaries)
             document["Images"] = images

@@ -26,8 +26,6 @@ import threading
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .control.state.restart import apply_restart_policies, prepare_restart
-
 if TYPE_CHECKING:
     from .control import Control
     from .engine.engine import Engine
@@ -244,6 +242,10 @@ class Persistence:
         return {"format": FORMAT, "saved_ns": engine.clock.time_ns(), "state": state}
 
     def _restore(self, document: dict[str, Any]) -> None:
+        # Imported here: `fakedaemon serve` imports this module at start, and
+        # the restart rules pull in the whole engine.
+        from .control.state.restart import apply_restart_policies, prepare_restart
+
         state = dict(document.get("state") or {})
         saved_ns = int(document.get("saved_ns") or 0)
         report = prepare_restart(state, saved_ns, self.engine.clock.time_ns())

@@ -15,7 +15,8 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from .builder.instructions import format_go_duration
+from . import process as interpreter
+from .durations import format_go_duration
 from .health import (
     HEALTHY,
     MAX_LOG_ENTRIES,
@@ -29,7 +30,7 @@ from .health import (
     limit_output,
     probe_settings,
 )
-from .process import ExecutableNotFound, ProcessSpec, Script, check_executable, run
+from .process import ExecutableNotFound, ProcessSpec, Script
 from .signals import SIGKILL
 
 if TYPE_CHECKING:
@@ -175,7 +176,7 @@ class Monitor:
         script = engine.behaviours.health_script(container, self._settings.test)
         if script is None:
             try:
-                check_executable(spec, container.filesystem)
+                interpreter.check_executable(spec, container.filesystem)
             except ExecutableNotFound as missing:
                 execs.fail_probe(instance)
                 message = (
@@ -207,7 +208,7 @@ class Monitor:
 
         def target() -> None:
             try:
-                code = run(
+                code = interpreter.run(
                     spec,
                     self._container.filesystem,
                     output,

@@ -16,8 +16,8 @@ from fakedaemon.engine.builder import (
     parse_dockerfile,
 )
 from fakedaemon.engine.builder.dockerfile import expand
-from fakedaemon.engine.builder.instructions import format_go_duration
 from fakedaemon.engine.builder.layers import apply_layer, diff_tar, digest
+from fakedaemon.engine.durations import format_go_duration
 from fakedaemon.engine.engine import Engine
 from fakedaemon.engine.filesystem import Filesystem
 from fakedaemon.errors import DaemonError, InvalidParameter

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...errors import DaemonError, InvalidParameter
+from ..durations import format_go_duration
 from ..filesystem import Filesystem, FilesystemError, normalize
 from ..images import Image
 from ..process import ExecutableNotFound, ProcessSpec, run
@@ -211,31 +212,6 @@ def _parse_duration(name: str, text: str) -> int:
     if not text:
         raise InvalidParameter('time: invalid duration ""')
     return int(total)
-
-
-def format_go_duration(nanoseconds: int) -> str:
-    """Format nanoseconds as Go's ``time.Duration.String`` (``1m30s``)."""
-    if nanoseconds == 0:
-        return "0s"
-    seconds, remainder = divmod(nanoseconds, 10**9)
-    if seconds == 0:
-        # Below a second Go picks the largest unit that keeps a whole
-        # number before the point: 1.5ms, 2.25µs, 999ns.
-        for unit, size, digits in (("ms", 10**6, 6), ("µs", 10**3, 3)):
-            if remainder >= size:
-                whole, part = divmod(remainder, size)
-                fraction = f".{part:0{digits}d}".rstrip("0") if part else ""
-                return f"{whole}{fraction}{unit}"
-        return f"{remainder}ns"
-    hours, seconds = divmod(seconds, 3600)
-    minutes, seconds = divmod(seconds, 60)
-    fraction = f".{remainder:09d}".rstrip("0") if remainder else ""
-    text = f"{seconds}{fraction}s"
-    if hours or minutes:
-        text = f"{minutes}m" + text
-    if hours:
-        text = f"{hours}h" + text
-    return text
 
 
 def _healthcheck(state: StepState, instruction: Instruction) -> str:

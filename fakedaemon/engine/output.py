@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 DEFAULT_LOG_LIMIT = 8 * 1024 * 1024
@@ -34,6 +34,7 @@ class OutputLog:
         self._size = 0
         self._limit = limit
         self._generation = 0
+        self._followers = 0
 
     def append(self, stream: str, time_ns: int, data: bytes) -> None:
         """Add one write and wake readers."""
@@ -77,29 +78,37 @@ class OutputLog:
         with self._condition:
             self._condition.notify_all()
 
+    @property
+    def followers(self) -> int:
+        """The number of ``follow`` iterators running."""
+        with self._condition:
+            return self._followers
+
     def follow(
-        self,
-        position: int,
-        finished: threading.Event,
-        stop: threading.Event,
-        gone: Callable[[], bool] | None = None,
+        self, position: int, finished: threading.Event, stop: threading.Event
     ) -> Iterator[Entry]:
         """Yield entries from ``position`` until ``finished`` or ``stop`` is set.
 
         ``finished`` marks the end of the process; entries written before it
-        was set are still yielded. ``gone`` reports a reader that went away,
-        checked while the log is idle.
+        was set are still yielded. The caller that sets ``stop`` then calls
+        ``notify``, so the reader sees it at once.
         """
-        while True:
-            batch, position = self.read_from(position)
-            yield from batch
-            if stop.is_set() or (gone is not None and not batch and gone()):
-                return
-            if finished.is_set():
-                tail, position = self.read_from(position)
-                yield from tail
-                return
-            self.wait(position, 0.5)
+        with self._condition:
+            self._followers += 1
+        try:
+            while True:
+                batch, position = self.read_from(position)
+                yield from batch
+                if stop.is_set():
+                    return
+                if finished.is_set():
+                    tail, position = self.read_from(position)
+                    yield from tail
+                    return
+                self.wait(position, 0.5)
+        finally:
+            with self._condition:
+                self._followers -= 1
 
     def clear(self) -> None:
         """Drop every entry."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from werkzeug.wrappers import Response
@@ -405,10 +405,11 @@ def logs(call: Call, id: str) -> Response:
         if process is None:
             return
         stop = threading.Event()
-        for entry in log.follow(log.end, process.finished, stop, call.client_gone):
-            if entry.stream in streams:
-                for line in _lines(entry.data):
-                    yield render(entry.stream, entry.time_ns, line)
+        with call.on_disconnect(stop.set, log.notify):
+            for entry in log.follow(log.end, process.finished, stop):
+                if entry.stream in streams:
+                    for line in _lines(entry.data):
+                        yield render(entry.stream, entry.time_ns, line)
 
     response = stream(body(), content_type=output_content_type(call, container))
     if not call.profile.logs_content_type:
@@ -475,6 +476,11 @@ def attach(call: Call, id: str) -> Response:
         container, logs=logs, stream=follow, stop=stop
     )
 
+    def end() -> None:
+        stop.set()
+        container.log.notify()
+        engine.containers.wake()
+
     def session(connection: HijackedConnection) -> None:
         engine.events.publish(
             "container",
@@ -488,14 +494,15 @@ def attach(call: Call, id: str) -> Response:
         )
         if want_stdin and container.config.get("OpenStdin"):
             threading.Thread(
-                target=_pump_stdin, args=(connection, container, stop), daemon=True
+                target=_pump_stdin, args=(connection, container, stop, end), daemon=True
             ).start()
         try:
-            for stream_name, data in output:
-                if stream_name not in streams:
-                    continue
-                if not connection.send(data if tty else frame(stream_name, data)):
-                    break
+            with call.on_disconnect(end):
+                for stream_name, data in output:
+                    if stream_name not in streams:
+                        continue
+                    if not connection.send(data if tty else frame(stream_name, data)):
+                        break
         finally:
             stop.set()
             connection.close_write()
@@ -504,15 +511,26 @@ def attach(call: Call, id: str) -> Response:
 
 
 def _pump_stdin(
-    connection: HijackedConnection, container: Container, stop: threading.Event
+    connection: HijackedConnection,
+    container: Container,
+    stop: threading.Event,
+    end: Callable[[], None],
 ) -> None:
-    """Copy the client's bytes into the container's stdin until end of input."""
+    """Copy the client's bytes into the container's stdin until end of input.
+
+    At the client's end of input dockerd closes the container's stdin only
+    for ``StdinOnce`` without a TTY, and keeps sending output. Otherwise it
+    ends the session and leaves stdin open (Engines 20.10 and 26.1).
+    """
     while not stop.is_set():
         data = connection.read()
         pipe = container.stdin
         if not data:
-            if pipe is not None and container.config.get("StdinOnce"):
-                pipe.close()
+            if container.config.get("StdinOnce") and not container.tty:
+                if pipe is not None:
+                    pipe.close()
+            else:
+                end()
             return
         if pipe is not None:
             pipe.write(data)

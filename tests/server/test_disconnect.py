@@ -23,6 +23,7 @@ import trustme
 from fakedaemon import Daemon, DaemonConfig
 from fakedaemon.engine.containers import Container
 
+CANCELLED = b'{"Error":{"Message":"context canceled"},"StatusCode":-1}\n'
 UPGRADE = "Connection: Upgrade\r\nUpgrade: tcp\r\n"
 
 
@@ -48,7 +49,7 @@ Connect = Callable[[Daemon], socket.socket]
 
 @pytest.fixture
 def connect() -> Iterator[Connect]:
-    """Open connections to a daemon's first address; all close after the test."""
+    """Open connections to a daemon's first address, closed after the test."""
     opened: list[socket.socket] = []
 
     def open_connection(daemon: Daemon) -> socket.socket:
@@ -85,7 +86,7 @@ def read_head(sock: socket.socket) -> bytes:
 
 
 def read_to_end(sock: socket.socket, timeout: float = 5) -> bytes:
-    """Read until the daemon closes; fail the test if it does not in time."""
+    """Read until the daemon closes, raising TimeoutError if it does not."""
     sock.settimeout(timeout)
     data = b""
     while chunk := sock.recv(65536):
@@ -132,6 +133,88 @@ def session_threads() -> int:
     """Count the threads that serve connections or copy a client's stdin."""
     names = ("(process_request_thread)", "(_pump_stdin)")
     return sum(thread.name.endswith(names) for thread in threading.enumerate())
+
+
+# Waits ----------------------------------------------------------------------
+
+
+def test_wait_cancelled_by_half_close(served: Daemon, connect: Connect) -> None:
+    container = idle(served)
+    sock = connect(served)
+    send(sock, "POST", f"/v1.41/containers/{container.id}/wait")
+    head = read_head(sock)
+    sock.shutdown(socket.SHUT_WR)
+    rest = read_to_end(sock)
+
+    assert head.startswith(b"HTTP/1.1 200 OK")
+    assert b"Transfer-Encoding: chunked" in head
+    assert rest == b"39\r\n" + CANCELLED + b"\r\n0\r\n\r\n"
+    assert container.state.running
+
+
+@pytest.mark.parametrize("version", ["1.24", "1.29"])
+def test_wait_below_130_answers_once(
+    served: Daemon, version: str, connect: Connect
+) -> None:
+    container = idle(served)
+    sock = connect(served)
+    send(sock, "POST", f"/v{version}/containers/{container.id}/wait")
+    silent = nothing_within(sock, 0.3)
+    sock.shutdown(socket.SHUT_WR)
+    response = read_to_end(sock)
+    head, _, body = response.partition(b"\r\n\r\n")
+
+    assert silent
+    assert head.startswith(b"HTTP/1.1 200 OK")
+    assert b"Content-Length: 57" in head
+    assert body == CANCELLED
+
+
+def test_wait_below_130_exit_code(served: Daemon, connect: Connect) -> None:
+    container = idle(served)
+    sock = connect(served)
+    send(sock, "POST", f"/v1.24/containers/{container.id}/wait")
+    served.engine.containers.kill(container.id)
+    head, _, body = read_head(sock).partition(b"\r\n\r\n")
+    body += sock.recv(65536)
+
+    assert b"Content-Length: 19" in head
+    assert json.loads(body) == {"StatusCode": 137}
+
+
+def test_wait_not_cancelled_by_next_request(served: Daemon, connect: Connect) -> None:
+    # Go stops watching for the end of input at the first byte of the next
+    # request, so neither it nor a half-close after it cancels the wait.
+    container = idle(served)
+    sock = connect(served)
+    send(sock, "POST", f"/v1.45/containers/{container.id}/wait")
+    head = read_head(sock)
+    send(sock, "GET", "/_ping")
+    time.sleep(0.1)
+    sock.shutdown(socket.SHUT_WR)
+    silent = nothing_within(sock, 0.3)
+    served.engine.containers.kill(container.id)
+    rest = read_to_end(sock)
+
+    assert head.startswith(b"HTTP/1.1 200 OK")
+    assert silent
+    assert rest.startswith(b'13\r\n{"StatusCode":137}\n\r\n0\r\n\r\nHTTP/1.1 200 OK')
+    assert rest.endswith(b"\r\n\r\nOK")
+
+
+def test_wait_released_on_close(served: Daemon, connect: Connect) -> None:
+    container = idle(served)
+    before = threading.active_count()
+    sockets = [connect(served) for _ in range(5)]
+    for sock in sockets:
+        send(sock, "POST", f"/v1.45/containers/{container.id}/wait?condition=removed")
+        read_head(sock)
+    opened = threading.active_count()
+    for sock in sockets:
+        sock.close()
+
+    assert opened >= before + 5
+    assert threads_back_to(before)
 
 
 # Streams --------------------------------------------------------------------

@@ -344,17 +344,30 @@ def wait(call: Call, id: str) -> Response:
         raise InvalidParameter(f'invalid condition: "{condition}"')
     containers = call.engine.containers
 
-    def body() -> Iterator[bytes]:
-        code = containers.wait(container, condition)
-        document: dict[str, Any] = {"StatusCode": code}
+    def outcome() -> dict[str, Any]:
+        cancel = threading.Event()
+        with call.on_disconnect(cancel.set, containers.wake):
+            code = containers.wait(container, condition, cancel)
+        if code is None:
+            # Engines 20.10 and 26.1 write this for a wait whose client went
+            # away, at every API version, as a 200.
+            return {"Error": {"Message": "context canceled"}, "StatusCode": -1}
         error = container.state.error
         if error and call.version.at_least("1.30"):
-            document = {"Error": {"Message": error}, "StatusCode": code}
-        elif call.profile.legacy_host_config:
+            return {"Error": {"Message": error}, "StatusCode": code}
+        if call.profile.legacy_host_config:
             # Engine 20.10 wrote a nil Error as null at every API version;
             # 25.0 and later leave it out.
-            document = {"Error": None, "StatusCode": code}
-        yield dump_line(document)
+            return {"Error": None, "StatusCode": code}
+        return {"StatusCode": code}
+
+    # Below API 1.30 dockerd sends nothing until the wait ends, then the
+    # whole response with a Content-Length (Engines 20.10 and 26.1).
+    if call.version.below("1.30"):
+        return json_response(outcome())
+
+    def body() -> Iterator[bytes]:
+        yield dump_line(outcome())
 
     return stream(body())
 

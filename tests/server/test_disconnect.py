@@ -295,6 +295,35 @@ def test_stats_stream_released_with_frozen_clock(
     assert threads_back_to(before)
 
 
+def post_json(sock: socket.socket, target: str, document: object) -> bytes:
+    """Send one POST with a JSON body and ``Connection: close``; return all."""
+    body = json.dumps(document).encode()
+    headers = "Connection: close\r\nContent-Type: application/json\r\n"
+    headers += f"Content-Length: {len(body)}\r\n"
+    sock.sendall(f"POST {target} HTTP/1.1\r\nHost: d\r\n{headers}\r\n".encode() + body)
+    return read_to_end(sock)
+
+
+def test_service_logs_follow_released(served: Daemon, connect: Connect) -> None:
+    init = {"ListenAddr": "127.0.0.1:2377", "AdvertiseAddr": "127.0.0.1"}
+    joined = post_json(connect(served), "/v1.45/swarm/init", init)
+    template = {"ContainerSpec": {"Image": "busybox", "Args": ["sleep", "300"]}}
+    service = {"Name": "web", "TaskTemplate": template}
+    created = post_json(connect(served), "/v1.45/services/create", service)
+    before = threading.active_count()
+    follower = connect(served)
+    send(follower, "GET", "/v1.45/services/web/logs?follow=1&stdout=1")
+    head = read_head(follower)
+    follower.shutdown(socket.SHUT_WR)
+    rest = read_to_end(follower)
+
+    assert joined.startswith(b"HTTP/1.1 200 OK")
+    assert created.startswith(b"HTTP/1.1 201 Created")
+    assert head.startswith(b"HTTP/1.1 200 OK")
+    assert rest == b"0\r\n\r\n"
+    assert threads_back_to(before)
+
+
 def test_build_cancelled_on_half_close(served: Daemon, connect: Connect) -> None:
     archive = io.BytesIO()
     with tarfile.open(fileobj=archive, mode="w") as tar:

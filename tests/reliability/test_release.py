@@ -10,6 +10,7 @@ from types import ModuleType
 import pytest
 
 from fakedaemon import Daemon, DaemonConfig
+from fakedaemon.server.listeners import parse_address
 
 
 def load_measure_release() -> ModuleType:
@@ -72,3 +73,20 @@ def test_event_streams_counted(
 
     assert result.listeners_open == 10
     assert result.listeners_after == 0
+
+
+@pytest.mark.real_engine
+def test_real_engine_counts_event_streams(
+    release: ModuleType, real_engine: str
+) -> None:
+    # The same workload on a real Engine: what the fake's counts follow.
+    address = parse_address(real_engine)
+    release.prepare(address)
+    try:
+        result = release.measure(address, "events", 10)
+    finally:
+        release.clean_up(address)
+
+    assert result.listeners_open == 10
+    assert result.listeners_after == 0
+    assert result.seconds is not None

@@ -22,6 +22,7 @@ import trustme
 
 from fakedaemon import Daemon, DaemonConfig
 from fakedaemon.engine.containers import Container
+from fakedaemon.server.listeners import Address, parse_address
 
 CANCELLED = b'{"Error":{"Message":"context canceled"},"StatusCode":-1}\n'
 UPGRADE = "Connection: Upgrade\r\nUpgrade: tcp\r\n"
@@ -47,21 +48,29 @@ def unix_daemon(tmp_path: Path) -> Iterator[Daemon]:
 Connect = Callable[[Daemon], socket.socket]
 
 
+def open_socket(address: Address) -> socket.socket:
+    """Connect to a unix or TCP address, with a 5 s timeout."""
+    if address.scheme == "unix":
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(address.path)
+        except OSError:
+            sock.close()
+            raise
+    else:
+        sock = socket.create_connection((address.host, address.port))
+    sock.settimeout(5)
+    return sock
+
+
 @pytest.fixture
 def connect() -> Iterator[Connect]:
     """Open connections to a daemon's first address, closed after the test."""
     opened: list[socket.socket] = []
 
     def open_connection(daemon: Daemon) -> socket.socket:
-        address = daemon.addresses[0]
-        if address.scheme == "unix":
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            opened.append(sock)
-            sock.connect(address.path)
-        else:
-            sock = socket.create_connection((address.host, address.port))
-            opened.append(sock)
-        sock.settimeout(5)
+        sock = open_socket(daemon.addresses[0])
+        opened.append(sock)
         return sock
 
     yield open_connection
@@ -73,6 +82,15 @@ def send(sock: socket.socket, method: str, target: str, headers: str = "") -> No
     if method == "POST":
         headers += "Content-Length: 0\r\n"
     sock.sendall(f"{method} {target} HTTP/1.1\r\nHost: d\r\n{headers}\r\n".encode())
+
+
+def post_json(sock: socket.socket, target: str, document: object) -> bytes:
+    """Send one POST with a JSON body and ``Connection: close``; return all."""
+    body = json.dumps(document).encode()
+    headers = "Connection: close\r\nContent-Type: application/json\r\n"
+    headers += f"Content-Length: {len(body)}\r\n"
+    sock.sendall(f"POST {target} HTTP/1.1\r\nHost: d\r\n{headers}\r\n".encode() + body)
+    return read_to_end(sock)
 
 
 def read_head(sock: socket.socket) -> bytes:
@@ -217,6 +235,62 @@ def test_wait_released_on_close(served: Daemon, connect: Connect) -> None:
     assert threads_back_to(before)
 
 
+def cancelled_wait(address: Address, version: str) -> tuple[bytes, bytes, bytes]:
+    """Half-close a wait for an idle container; return status, framing, rest.
+
+    The container is created on the daemon at ``address`` and removed after.
+    """
+    with open_socket(address) as sock:
+        created = post_json(
+            sock, "/containers/create", {"Image": "busybox", "Cmd": ["sleep", "1000"]}
+        )
+    container_id = json.loads(created.partition(b"\r\n\r\n")[2])["Id"]
+    try:
+        with open_socket(address) as sock:
+            send(
+                sock,
+                "POST",
+                f"/containers/{container_id}/start",
+                "Connection: close\r\n",
+            )
+            read_to_end(sock)
+        with open_socket(address) as sock:
+            send(sock, "POST", f"/v{version}/containers/{container_id}/wait")
+            if version != "1.24":
+                head = read_head(sock)
+            sock.shutdown(socket.SHUT_WR)
+            if version == "1.24":
+                head = read_head(sock)
+            rest = read_to_end(sock)
+    finally:
+        with open_socket(address) as sock:
+            send(
+                sock,
+                "DELETE",
+                f"/containers/{container_id}?force=1",
+                "Connection: close\r\n",
+            )
+            read_to_end(sock)
+    lines = head.split(b"\r\n")
+    framing = [
+        line
+        for line in lines
+        if line.lower().startswith((b"content-length:", b"transfer-encoding:"))
+    ]
+    return lines[0], b"".join(framing), rest
+
+
+@pytest.mark.real_engine
+@pytest.mark.parametrize("version", ["1.24", "1.41"])
+def test_cancelled_wait_matches_real_engine(
+    real_engine: str, unix_daemon: Daemon, version: str
+) -> None:
+    expected = cancelled_wait(parse_address(real_engine), version)
+    replayed = cancelled_wait(unix_daemon.addresses[0], version)
+
+    assert replayed == expected
+
+
 # Streams --------------------------------------------------------------------
 
 
@@ -293,15 +367,6 @@ def test_stats_stream_released_with_frozen_clock(
     assert head.startswith(b"HTTP/1.1 200 OK")
     assert rest == b"0\r\n\r\n"
     assert threads_back_to(before)
-
-
-def post_json(sock: socket.socket, target: str, document: object) -> bytes:
-    """Send one POST with a JSON body and ``Connection: close``; return all."""
-    body = json.dumps(document).encode()
-    headers = "Connection: close\r\nContent-Type: application/json\r\n"
-    headers += f"Content-Length: {len(body)}\r\n"
-    sock.sendall(f"POST {target} HTTP/1.1\r\nHost: d\r\n{headers}\r\n".encode() + body)
-    return read_to_end(sock)
 
 
 def test_service_logs_follow_released(served: Daemon, connect: Connect) -> None:

@@ -236,9 +236,11 @@ def test_wait_released_on_close(served: Daemon, connect: Connect) -> None:
 
 
 def cancelled_wait(address: Address, version: str) -> tuple[bytes, bytes, bytes]:
-    """Half-close a wait for an idle container; return status, framing, rest.
+    """Half-close a wait for an idle container and return what the daemon sent.
 
-    The container is created on the daemon at ``address`` and removed after.
+    The result is the status line, the framing header and the bytes after
+    the head. The container is created on the daemon at ``address`` and
+    removed after.
     """
     with open_socket(address) as sock:
         created = post_json(

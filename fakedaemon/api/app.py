@@ -31,9 +31,6 @@ logger = logging.getLogger("fakedaemon")
 HIJACK_KEY = "fakedaemon.hijack"
 """WSGI environ key of the server's hijack function, absent in-process."""
 
-CLIENT_GONE_KEY = "fakedaemon.client_gone"
-"""WSGI environ key of a function that returns whether the client hung up."""
-
 PAGE_NOT_FOUND = dump_line({"message": "page not found"})
 
 _VERSION_PREFIX = re.compile(r"^/v([0-9.]+)(?=/)")

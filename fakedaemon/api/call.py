@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DaemonError, InvalidParameter
 from ..server.bodies import BodyReadError
+from ..server.disconnect import DISCONNECT_KEY
 from ..versions import APIVersion
 from . import gojson
 from .filters import Filters
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
 
     from ..engine.engine import Engine
     from ..profiles import EngineProfile
+    from ..server.disconnect import Disconnect
     from .bodytypes import BodyType
 
 _FALSE_WORDS = frozenset(("", "0", "no", "false", "none"))
@@ -46,10 +50,19 @@ class Call:
         values = self.request.args.getlist(name)
         return values[0] if values else default
 
-    def client_gone(self) -> bool:
-        """Return whether the client has closed the connection (never in-process)."""
-        check = self.request.environ.get("fakedaemon.client_gone")
-        return bool(check is not None and check())
+    def on_disconnect(
+        self, *callbacks: Callable[[], None]
+    ) -> contextlib.AbstractContextManager[None]:
+        """Call ``callbacks`` once if the client goes away inside the block.
+
+        A handler that waits passes what ends its wait: set its stop event,
+        then wake the condition it sleeps on. In-process there is no
+        connection to lose, so nothing is ever called.
+        """
+        disconnect: Disconnect | None = self.request.environ.get(DISCONNECT_KEY)
+        if disconnect is None:
+            return contextlib.nullcontext()
+        return disconnect.notify(*callbacks)
 
     def query_bool(self, name: str, default: bool = False) -> bool:
         """Read a boolean parameter as dockerd's ``BoolValue`` reads it."""

@@ -672,13 +672,25 @@ class ContainerStore:
 
     # Waiting -----------------------------------------------------------------
 
-    def wait(self, container: Container, condition: str) -> int:
-        """Block until ``condition`` holds and return the exit code."""
+    def wait(
+        self,
+        container: Container,
+        condition: str,
+        cancel: threading.Event | None = None,
+    ) -> int | None:
+        """Block until ``condition`` holds and return the exit code.
+
+        Returns None when ``cancel`` is set first. The caller that sets it
+        then calls ``wake``, so the wait sees it at once.
+        """
+        cancelled = (cancel or threading.Event()).is_set
         with self._lock:
             if condition == "not-running":
                 while container.process is not None or container.state.restarting:
                     if self._closing or container.removed:
                         break
+                    if cancelled():
+                        return None
                     self.changed.wait(1.0)
                 return container.state.exit_code
             if condition == "next-exit":
@@ -686,11 +698,20 @@ class ContainerStore:
                 while container.exits == exits and not container.removed:
                     if self._closing:
                         break
+                    if cancelled():
+                        return None
                     self.changed.wait(1.0)
                 return container.state.exit_code
             while not container.removed and not self._closing:
+                if cancelled():
+                    return None
                 self.changed.wait(1.0)
             return container.state.exit_code
+
+    def wake(self) -> None:
+        """Wake every wait on ``changed`` so it rechecks its cancel event."""
+        with self._lock:
+            self.changed.notify_all()
 
     # Attach ------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ class EventLog:
         self._events: deque[Event] = deque(maxlen=capacity)
         self._sequence = 0
         self._closed = False
+        self._listeners = 0
 
     def publish(
         self,
@@ -59,15 +60,36 @@ class EventLog:
         with self._condition:
             return list(self._events)
 
+    @property
+    def listeners(self) -> int:
+        """The number of open subscriptions (``NEventsListener`` in ``/info``)."""
+        with self._condition:
+            return self._listeners
+
     def follow(self, stop: threading.Event) -> Iterator[Event | None]:
         """Return the events published from now on, until ``stop`` is set.
 
-        The iterator yields None about once a second while idle, so a reader can check
-        its deadline and whether its client went away.
+        The iterator yields None about once a second while idle, so a reader
+        can check its deadline. The caller that sets ``stop`` then calls
+        ``wake``, so the reader sees it at once.
         """
         with self._condition:
             seen = self._sequence
         return self._follow(seen, stop)
+
+    def subscribe(self, stop: threading.Event) -> Subscription:
+        """Open a subscription for an API client, counted until it is closed.
+
+        It follows the events published from now on, as ``follow`` does.
+        """
+        with self._condition:
+            seen = self._sequence
+            self._listeners += 1
+        return Subscription(self, self._follow(seen, stop))
+
+    def _unsubscribe(self) -> None:
+        with self._condition:
+            self._listeners -= 1
 
     def _follow(self, seen: int, stop: threading.Event) -> Iterator[Event | None]:
         while not stop.is_set():
@@ -85,6 +107,11 @@ class EventLog:
                 return
             if not batch:
                 yield None
+
+    def wake(self) -> None:
+        """Wake every reader so it rechecks its stop event."""
+        with self._condition:
+            self._condition.notify_all()
 
     def close(self) -> None:
         """End every ``follow`` so streams finish when the daemon stops."""
@@ -107,3 +134,25 @@ class EventLog:
             self._events.extend(events)
             self._sequence += len(events)
             self._condition.notify_all()
+
+
+class Subscription:
+    """An API client's reader of the event log, counted in ``listeners``.
+
+    Iterate it for events, with None while idle. ``close`` ends the count,
+    even when iteration never started.
+    """
+
+    def __init__(self, log: EventLog, events: Iterator[Event | None]) -> None:
+        self._log = log
+        self._events = events
+        self._open = True
+
+    def __iter__(self) -> Iterator[Event | None]:
+        return self._events
+
+    def close(self) -> None:
+        """Leave the event log; later calls do nothing."""
+        if self._open:
+            self._open = False
+            self._log._unsubscribe()

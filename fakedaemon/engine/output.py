@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 DEFAULT_LOG_LIMIT = 8 * 1024 * 1024
@@ -34,7 +34,14 @@ class OutputLog:
     2 KB per log (tracemalloc).
     """
 
-    __slots__ = ("_condition_or_none", "_entries", "_first", "_limit", "_size")
+    __slots__ = (
+        "_condition_or_none",
+        "_entries",
+        "_first",
+        "_followers",
+        "_limit",
+        "_size",
+    )
 
     def __init__(self, limit: int = DEFAULT_LOG_LIMIT) -> None:
         self._condition_or_none: threading.Condition | None = None
@@ -42,6 +49,7 @@ class OutputLog:
         self._first = 0
         self._size = 0
         self._limit = limit
+        self._followers = 0
 
     @property
     def _condition(self) -> threading.Condition:
@@ -103,29 +111,37 @@ class OutputLog:
         with condition:
             condition.notify_all()
 
+    @property
+    def followers(self) -> int:
+        """The number of ``follow`` iterators running."""
+        with self._condition:
+            return self._followers
+
     def follow(
-        self,
-        position: int,
-        finished: threading.Event,
-        stop: threading.Event,
-        gone: Callable[[], bool] | None = None,
+        self, position: int, finished: threading.Event, stop: threading.Event
     ) -> Iterator[Entry]:
         """Yield entries from ``position`` until ``finished`` or ``stop`` is set.
 
         ``finished`` marks the end of the process; entries written before it
-        was set are still yielded. ``gone`` reports a reader that went away,
-        checked while the log is idle.
+        was set are still yielded. The caller that sets ``stop`` then calls
+        ``notify``, so the reader sees it at once.
         """
-        while True:
-            batch, position = self.read_from(position)
-            yield from batch
-            if stop.is_set() or (gone is not None and not batch and gone()):
-                return
-            if finished.is_set():
-                tail, position = self.read_from(position)
-                yield from tail
-                return
-            self.wait(position, 0.5)
+        with self._condition:
+            self._followers += 1
+        try:
+            while True:
+                batch, position = self.read_from(position)
+                yield from batch
+                if stop.is_set():
+                    return
+                if finished.is_set():
+                    tail, position = self.read_from(position)
+                    yield from tail
+                    return
+                self.wait(position, 0.5)
+        finally:
+            with self._condition:
+                self._followers -= 1
 
     def clear(self) -> None:
         """Drop every entry."""

@@ -100,6 +100,10 @@ def _variables(call: Call, counters: RequestCounters) -> Response:
             "containers": len(engine.containers.all()),
             "images": len(engine.images.images()),
             "events_buffered": len(engine.events.snapshot()),
+            "event_listeners": engine.events.listeners,
+            "log_followers": sum(
+                container.log.followers for container in engine.containers.all()
+            ),
         },
     }
     # expvar writes one top-level variable per line.

@@ -14,7 +14,6 @@ import io
 import logging
 import re
 import secrets
-import select
 import selectors
 import socket
 import socketserver
@@ -27,8 +26,9 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 from urllib.parse import unquote
 
-from ..api.app import CLIENT_GONE_KEY, HIJACK_KEY
+from ..api.app import HIJACK_KEY
 from .bodies import ChunkedReader, LengthReader
+from .disconnect import DISCONNECT_KEY, Disconnect, DisconnectMonitor
 from .tls import peer_common_name
 
 if TYPE_CHECKING:
@@ -98,6 +98,13 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             return
         finally:
             self.server.untrack(sock)
+            if self.hijacked:
+                # A session's stdin reader may still wait on the socket, and
+                # closing the buffered reader would wait for it.
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
             reader.close()
 
     def _serve_one(self, sock: socket.socket, reader: BinaryIO) -> bool:
@@ -140,17 +147,21 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         elif "keep-alive" in connection:
             keep_alive = True
 
+        disconnect = Disconnect(self.server.disconnects, sock)
+
         def hijack() -> tuple[socket.socket, BinaryIO]:
             self.hijacked = True
+            disconnect.hijack()
             return sock, reader
 
         environ[HIJACK_KEY] = hijack
-        environ[CLIENT_GONE_KEY] = functools.partial(_client_gone, sock)
+        environ[DISCONNECT_KEY] = disconnect
         started = time.perf_counter()
         self.server.begin_response(sock)
         try:
             status = self._respond(sock, environ, method, protocol, keep_alive)
         finally:
+            disconnect.close()
             self.server.end_response(sock)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
@@ -343,22 +354,6 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             pass
 
 
-def _client_gone(sock: socket.socket) -> bool:
-    """Return whether the client closed its side of the connection.
-
-    Go's server cancels a request when a read reaches the end of the client's
-    input, half-close included, so a waiting handler stops there too.
-    """
-    try:
-        readable, _, _ = select.select([sock], [], [], 0)
-        if not readable:
-            return False
-        return sock.recv(1, socket.MSG_PEEK) == b""
-    except (OSError, ValueError):
-        # TLS sockets cannot peek; their streams end when a write fails.
-        return isinstance(sock, socket.socket) and sock.fileno() == -1
-
-
 @functools.lru_cache(maxsize=128)
 def _status_line(code: int) -> str:
     # Go writes reason phrases in title case ("Not Found"); werkzeug's are
@@ -406,6 +401,9 @@ class WSGIServer(socketserver.ThreadingMixIn, socketserver.BaseServer):
         self._stopping = threading.Event()
         self._stopped = threading.Event()
         self._wake_reader, self._wake_writer = socket.socketpair()
+        self.disconnects = DisconnectMonitor()
+        """Tells handlers of this server's connections that their client left."""
+        self.disconnects.start()
 
     def fileno(self) -> int:
         return self.socket.fileno()
@@ -461,6 +459,7 @@ class WSGIServer(socketserver.ThreadingMixIn, socketserver.BaseServer):
 
     def server_close(self) -> None:
         self.socket.close()
+        self.disconnects.close()
         self._wake_reader.close()
         self._wake_writer.close()
 

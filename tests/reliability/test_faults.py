@@ -6,21 +6,6 @@ from types import ModuleType
 
 import pytest
 
-LEAKS = {
-    "disconnect during events stream": (
-        "an idle events stream notices a vanished client only when the next "
-        "event is written, so its thread waits until then"
-    ),
-    "disconnect during logs follow": (
-        "a log stream of an idle container notices a vanished client only "
-        "when the container writes or exits"
-    ),
-    "disconnect during attach": (
-        "an attach session of an idle container notices a vanished client "
-        "only when the container writes or exits"
-    ),
-}
-
 
 @pytest.fixture(
     params=[
@@ -47,8 +32,6 @@ def test_daemon_healthy_after(
 
 def test_threads_released(measure: ModuleType, socket_path: str, fault: str) -> None:
     report = measure.run_faults(socket_path, 3, [fault])
-    if fault in LEAKS and report.threads_after > report.threads_before:
-        pytest.xfail(LEAKS[fault])
     assert report.threads_after <= report.threads_before
 
 

@@ -63,6 +63,8 @@ def test_debug_vars_counts_requests() -> None:
     assert set(variables) == {"cmdline", "memstats", "fakedaemon"}
     assert variables["fakedaemon"]["statuses"] == {"2xx": 1, "4xx": 1}
     assert variables["fakedaemon"]["operations"]["SystemPing"] == 1
+    assert variables["fakedaemon"]["event_listeners"] == 0
+    assert variables["fakedaemon"]["log_followers"] == 0
 
 
 def test_debug_pprof_index_html() -> None:

@@ -79,7 +79,14 @@ def build(call: Call) -> Response:
     except InvalidReference as error:
         # dockerd checks tags as an internal error (500).
         raise DaemonError(error.message) from None
-    return stream(progress_lines(session.messages()))
+    clock = call.engine.clock
+
+    def body() -> Iterator[bytes]:
+        # dockerd cancels the build when its client goes away.
+        with call.on_disconnect(session.cancel.set, clock.wake):
+            yield from progress_lines(session.messages())
+
+    return stream(body())
 
 
 def _json_map(call: Call, name: str, prefix: str) -> dict[str, str | None]:

@@ -308,27 +308,30 @@ def stats(call: Call, id: str) -> Response:
                 document.pop("id")
             return json_response(document)
         preread = clock.time_ns()
-        clock.sleep(1.0, threading.Event())
+        cancel = threading.Event()
+        with call.on_disconnect(cancel.set, clock.wake):
+            clock.sleep(1.0, cancel)
         return json_response(_sample(call, container, clock.time_ns(), preread))
 
     def samples() -> Iterator[bytes]:
         previous: int | None = None
-        while not container.removed:
-            cancel = threading.Event()
-            if not _running(call, container):
-                previous = None
-                yield dump_line(_stopped_document(call, container))
-                # NOTE: dockerd repeats the empty sample of a stopped container
-                # without pause; here it comes once a second.
-                clock.sleep(1.0, cancel)
-                continue
-            if previous is None:
+        cancel = threading.Event()
+        with call.on_disconnect(cancel.set, clock.wake):
+            while not container.removed and not cancel.is_set():
+                if not _running(call, container):
+                    previous = None
+                    yield dump_line(_stopped_document(call, container))
+                    # NOTE: dockerd repeats the empty sample of a stopped
+                    # container without pause; here it comes once a second.
+                    clock.sleep(1.0, cancel)
+                    continue
                 # The first sample of a stream has no previous one.
+                if previous is None and not clock.sleep(1.0, cancel):
+                    return
+                now = clock.time_ns()
+                yield dump_line(_sample(call, container, now, previous))
+                previous = now
                 clock.sleep(1.0, cancel)
-            now = clock.time_ns()
-            yield dump_line(_sample(call, container, now, previous))
-            previous = now
-            clock.sleep(1.0, cancel)
 
     # dockerd flushes the headers of a stats stream without a Content-Type.
     response = Response(samples(), status=200)

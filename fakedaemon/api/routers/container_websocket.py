@@ -112,14 +112,21 @@ def attach_websocket(call: Call, id: str) -> Response:
             threading.Thread(
                 target=_pump_stdin, args=(connection, container, stop), daemon=True
             ).start()
+
+        def end() -> None:
+            stop.set()
+            container.log.notify()
+            call.engine.containers.wake()
+
         try:
             # With nothing to carry, dockerd closes the socket at once.
             frames = output if streams or want_stdin else iter(())
-            for stream_name, data in frames:
-                if stream_name in streams and not connection.send(
-                    encode_frame(opcode, data)
-                ):
-                    break
+            with call.on_disconnect(end):
+                for stream_name, data in frames:
+                    if stream_name in streams and not connection.send(
+                        encode_frame(opcode, data)
+                    ):
+                        break
             connection.send(encode_frame(_CLOSE, struct.pack(">H", 1000)))
         finally:
             stop.set()

@@ -371,17 +371,30 @@ def wait(call: Call, id: str) -> Response:
         raise InvalidParameter(f'invalid condition: "{condition}"')
     containers = call.engine.containers
 
-    def body() -> Iterator[bytes]:
-        code = containers.wait(container, condition)
-        document: dict[str, Any] = {"StatusCode": code}
+    def outcome() -> dict[str, Any]:
+        cancel = threading.Event()
+        with call.on_disconnect(cancel.set, containers.wake):
+            code = containers.wait(container, condition, cancel)
+        if code is None:
+            # Engines 20.10 and 26.1 write this for a wait whose client went
+            # away, at every API version, as a 200.
+            return {"Error": {"Message": "context canceled"}, "StatusCode": -1}
         error = container.state.error
         if error and call.version.at_least("1.30"):
-            document = {"Error": {"Message": error}, "StatusCode": code}
-        elif call.profile.legacy_host_config:
+            return {"Error": {"Message": error}, "StatusCode": code}
+        if call.profile.legacy_host_config:
             # Engine 20.10 wrote a nil Error as null at every API version;
             # 25.0 and later leave it out.
-            document = {"Error": None, "StatusCode": code}
-        yield dump_line(document)
+            return {"Error": None, "StatusCode": code}
+        return {"StatusCode": code}
+
+    # Below API 1.30 dockerd sends nothing until the wait ends, then the
+    # whole response with a Content-Length (Engines 20.10 and 26.1).
+    if call.version.below("1.30"):
+        return json_response(outcome())
+
+    def body() -> Iterator[bytes]:
+        yield dump_line(outcome())
 
     return stream(body())
 
@@ -432,10 +445,11 @@ def logs(call: Call, id: str) -> Response:
         if process is None:
             return
         stop = threading.Event()
-        for entry in log.follow(log.end, process.finished, stop, call.client_gone):
-            if entry.stream in streams:
-                for line in _lines(entry.data):
-                    yield render(entry.stream, entry.time_ns, line)
+        with call.on_disconnect(stop.set, log.notify):
+            for entry in log.follow(log.end, process.finished, stop):
+                if entry.stream in streams:
+                    for line in _lines(entry.data):
+                        yield render(entry.stream, entry.time_ns, line)
 
     response = stream(body(), content_type=output_content_type(call, container))
     if not call.profile.logs_content_type:
@@ -502,6 +516,11 @@ def attach(call: Call, id: str) -> Response:
         container, logs=logs, stream=follow, stop=stop
     )
 
+    def end() -> None:
+        stop.set()
+        container.log.notify()
+        engine.containers.wake()
+
     def session(connection: HijackedConnection) -> None:
         engine.events.publish(
             "container",
@@ -515,14 +534,15 @@ def attach(call: Call, id: str) -> Response:
         )
         if want_stdin and container.config.get("OpenStdin"):
             threading.Thread(
-                target=_pump_stdin, args=(connection, container, stop), daemon=True
+                target=_pump_stdin, args=(connection, container, stop, end), daemon=True
             ).start()
         try:
-            for stream_name, data in output:
-                if stream_name not in streams:
-                    continue
-                if not connection.send(data if tty else frame(stream_name, data)):
-                    break
+            with call.on_disconnect(end):
+                for stream_name, data in output:
+                    if stream_name not in streams:
+                        continue
+                    if not connection.send(data if tty else frame(stream_name, data)):
+                        break
         finally:
             stop.set()
             connection.close_write()
@@ -531,15 +551,26 @@ def attach(call: Call, id: str) -> Response:
 
 
 def _pump_stdin(
-    connection: HijackedConnection, container: Container, stop: threading.Event
+    connection: HijackedConnection,
+    container: Container,
+    stop: threading.Event,
+    end: Callable[[], None],
 ) -> None:
-    """Copy the client's bytes into the container's stdin until end of input."""
+    """Copy the client's bytes into the container's stdin until end of input.
+
+    At the client's end of input dockerd closes the container's stdin only
+    for ``StdinOnce`` without a TTY, and keeps sending output. Otherwise it
+    ends the session and leaves stdin open (Engines 20.10 and 26.1).
+    """
     while not stop.is_set():
         data = connection.read()
         pipe = container.stdin
         if not data:
-            if pipe is not None and container.config.get("StdinOnce"):
-                pipe.close()
+            if container.config.get("StdinOnce") and not container.tty:
+                if pipe is not None:
+                    pipe.close()
+            else:
+                end()
             return
         if pipe is not None:
             pipe.write(data)

@@ -50,31 +50,35 @@ def events(call: Call) -> Response:
 
     def body() -> Iterator[bytes]:
         stop = threading.Event()
-        follow = engine.events.follow(stop) if until is None or until > now else None
-        if since is not None:
-            for event in engine.events.snapshot():
-                if event.time_ns < since or event.time_ns > now:
-                    continue
-                if until is not None and event.time_ns > until:
-                    continue
-                if matches(event, filters):
-                    yield encode(event)
-        if follow is None:
-            return
+        live = until is None or until > now
+        subscription = engine.events.subscribe(stop) if live else None
         try:
-            for followed in follow:
-                if until is not None and engine.clock.time_ns() > until:
-                    return
-                if followed is None:
-                    if call.client_gone():
+            if since is not None:
+                for event in engine.events.snapshot():
+                    if event.time_ns < since or event.time_ns > now:
+                        continue
+                    if until is not None and event.time_ns > until:
+                        continue
+                    if matches(event, filters):
+                        yield encode(event)
+            if subscription is None:
+                return
+            # dockerd ends the stream when the client goes away, as the
+            # request's context is canceled.
+            with call.on_disconnect(stop.set, engine.events.wake):
+                for followed in subscription:
+                    if until is not None and engine.clock.time_ns() > until:
                         return
-                    continue
-                if until is not None and followed.time_ns > until:
-                    return
-                if matches(followed, filters):
-                    yield encode(followed)
+                    if followed is None:
+                        continue
+                    if until is not None and followed.time_ns > until:
+                        return
+                    if matches(followed, filters):
+                        yield encode(followed)
         finally:
             stop.set()
+            if subscription is not None:
+                subscription.close()
 
     return stream(body(), content_type=content_type)
 

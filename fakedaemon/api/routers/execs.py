@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.wrappers import Response
@@ -99,19 +100,25 @@ def start(call: Call, id: str) -> Response:
             connection.close_write()
             return
         stop = threading.Event()
+
+        def end() -> None:
+            stop.set()
+            instance.output.notify()
+
         if instance.attach_stdin:
             threading.Thread(
-                target=_pump_stdin, args=(connection, instance, stop), daemon=True
+                target=_pump_stdin, args=(connection, instance, stop, end), daemon=True
             ).start()
         try:
-            for entry in instance.output.follow(0, instance.finished, stop):
-                # A terminal joins stdout and stderr into one stream, stdout.
-                name = "stdout" if instance.tty else entry.stream
-                if not _attached(instance, name):
-                    continue
-                data = entry.data if raw else frame(name, entry.data)
-                if not connection.send(data):
-                    break
+            with call.on_disconnect(end):
+                for entry in instance.output.follow(0, instance.finished, stop):
+                    # A terminal joins stdout and stderr into one stream, stdout.
+                    name = "stdout" if instance.tty else entry.stream
+                    if not _attached(instance, name):
+                        continue
+                    data = entry.data if raw else frame(name, entry.data)
+                    if not connection.send(data):
+                        break
         finally:
             stop.set()
             connection.close_write()
@@ -137,14 +144,24 @@ def _content_type(call: Call, raw: bool) -> str:
 
 
 def _pump_stdin(
-    connection: HijackedConnection, instance: ExecInstance, stop: threading.Event
+    connection: HijackedConnection,
+    instance: ExecInstance,
+    stop: threading.Event,
+    end: Callable[[], None],
 ) -> None:
-    """Copy the client's bytes into the exec's stdin until end of input."""
+    """Copy the client's bytes into the exec's stdin until end of input.
+
+    At the client's end of input dockerd closes the exec's stdin and keeps
+    sending output. With a TTY it ends the session instead and leaves stdin
+    open (Engines 20.10 and 26.1).
+    """
     pipe = instance.stdin
     while not stop.is_set():
         data = connection.read()
         if not data:
-            if pipe is not None:
+            if instance.tty:
+                end()
+            elif pipe is not None:
                 pipe.close()
             return
         if pipe is not None:

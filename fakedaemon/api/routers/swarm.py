@@ -325,24 +325,25 @@ def _follow(
     wanted: set[str],
     encode: Any,
 ) -> Iterator[bytes]:
-    """Yield new output of the tasks' containers until the object is gone."""
+    """Yield new output of the tasks' containers until the object or client is gone."""
     swarm = call.engine.swarm
-    pause = threading.Event()
-    while True:
-        try:
-            sources = swarm.tasks.log_sources(reference, service=service)
-        except DaemonError:
-            return
-        for task, container in sources:
-            start = positions.get(container.id, 0)
-            entries, positions[container.id] = container.log.read_from(start)
-            for entry in entries:
-                if entry.stream in wanted:
-                    for piece in entry.data.splitlines(keepends=True):
-                        yield encode(task, entry.stream, entry.time_ns, piece)
-        if not service and all(not c.state.running for _, c in sources):
-            return
-        pause.wait(0.1)
+    stop = threading.Event()
+    with call.on_disconnect(stop.set):
+        while not stop.is_set():
+            try:
+                sources = swarm.tasks.log_sources(reference, service=service)
+            except DaemonError:
+                return
+            for task, container in sources:
+                start = positions.get(container.id, 0)
+                entries, positions[container.id] = container.log.read_from(start)
+                for entry in entries:
+                    if entry.stream in wanted:
+                        for piece in entry.data.splitlines(keepends=True):
+                            yield encode(task, entry.stream, entry.time_ns, piece)
+            if not service and all(not c.state.running for _, c in sources):
+                return
+            stop.wait(0.1)
 
 
 @router.get("/services/<id>/logs", "ServiceLogs")

@@ -158,7 +158,7 @@ def info(call: Call) -> Response:
         "LoggingDriver": "json-file",
         "CgroupDriver": "systemd",
         "CgroupVersion": "2",
-        "NEventsListener": 0,
+        "NEventsListener": engine.events.listeners,
         "KernelVersion": profile.kernel_version,
         "OperatingSystem": profile.operating_system,
         "OSVersion": "12",

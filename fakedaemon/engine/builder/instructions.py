@@ -349,7 +349,11 @@ def run_command(
         raise DaemonError(
             f"{prefix}unable to start container process: {missing.message}: unknown"
         ) from None
-    return 1 if code is None else code
+    if code is None:
+        # A cancelled build kills its step's container, so the step ends as
+        # SIGKILL ends a process (Engines 20.10 and 26.1 report 137).
+        return 137
+    return code
 
 
 # COPY and ADD ------------------------------------------------------------------

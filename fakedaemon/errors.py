@@ -17,6 +17,8 @@ layer renders them for the request's version. The tree::
 
 from __future__ import annotations
 
+import copy
+
 
 class DaemonError(Exception):
     """An error that the daemon reports to its client with ``status``."""
@@ -26,6 +28,17 @@ class DaemonError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+    def prefixed(self, prefix: str) -> DaemonError:
+        """Return an error of the same kind whose message starts with ``prefix``.
+
+        dockerd's routers wrap a backend's error this way ("cannot kill
+        container: NAME: ..."); the kind, and so the status, stays.
+        """
+        error = copy.copy(self)
+        error.message = f"{prefix}: {self.message}"
+        error.args = (error.message,)
+        return error
 
 
 class InvalidParameter(DaemonError):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import (
     Conflict,
+    DaemonError,
     InvalidParameter,
     NoSuchContainer,
     NotFound,
@@ -579,7 +580,6 @@ class ContainerStore:
 
     def kill(self, reference: str, signal: str = "") -> None:
         """Send ``signal`` (SIGKILL by default); 409 when not running."""
-        container = self.get(reference)
         legacy = self._engine.profile.legacy_messages
         check_signal_supported(reference, signal, legacy)
         try:
@@ -590,6 +590,12 @@ class ContainerStore:
             raise InvalidParameter(
                 f"cannot kill container: {reference}: invalid signal: {signal}"
             ) from None
+        try:
+            container = self.get(reference)
+        except DaemonError as error:
+            verb = "Cannot" if legacy else "cannot"
+            # dockerd's router prefixes every error of the backend's kill.
+            raise error.prefixed(f"{verb} kill container: {reference}") from None
         with self._lock:
             if not container.state.running:
                 if legacy:

@@ -134,11 +134,18 @@ def test_attach_tty_raw(client: Client) -> None:
         {"Cmd": ["cat"], "Tty": True, "OpenStdin": True, "StdinOnce": True},
     )
     connection = client.container_attach(container, stdin=True, tty=True)
+    output = b""
     with connection:
         client.container_start(container)
         connection.send_stdin(b"raw\n")
+        connection.settimeout(_READ_TIMEOUT)
+        # With a TTY the end of stdin ends the session at once, as in
+        # dockerd, so the input must come back before stdin closes.
+        for _, payload in connection.frames():
+            output += payload
+            if b"raw" in output:
+                break
         connection.close_stdin()
-        output = b"".join(payload for _, payload in _read_frames(connection))
 
     assert connection.media_type == "application/vnd.docker.raw-stream"
     assert b"raw" in output

@@ -92,7 +92,10 @@ def kill_and_wait(session: Session) -> None:
     """Kill a running container, wait for it, read its logs, remove it."""
     http = session.http
     name = session.name("kill")
-    config = {"Image": IMAGE, "Cmd": ["sh", "-c", "echo out; echo err >&2; sleep 30"]}
+    # The pause keeps "out" the last line of the log: the Engine copies the
+    # two streams in two goroutines, so lines written together race.
+    script = "echo err >&2; sleep 0.2; echo out; sleep 30"
+    config = {"Image": IMAGE, "Cmd": ["sh", "-c", script]}
     ident = http.post("/containers/create", params={"name": name}, json=config).json()[
         "Id"
     ]
@@ -228,6 +231,102 @@ def dockerpy(session: Session) -> None:
         client.close()
 
 
+def volumes(session: Session) -> None:
+    """Create, list, inspect, use and remove volumes, with the usual errors."""
+    http = session.http
+    name = session.name("vol")
+    http.post("/volumes/create", json={"Name": name, "Labels": {"fdrec": "1"}})
+    http.post("/volumes/create", json={"Name": name, "Labels": {"fdrec": "1"}})
+    http.get("/volumes")
+    http.get("/volumes", params={"filters": json.dumps({"label": ["fdrec=1"]})})
+    http.get("/volumes", params={"filters": json.dumps({"bogus": ["x"]})})
+    http.get(f"/volumes/{name}")
+    http.get("/volumes/fdrec-absent")
+    user = session.name("vol-user")
+    config = {
+        "Image": IMAGE,
+        "Cmd": ["true"],
+        "HostConfig": {"Binds": [f"{name}:/data"]},
+    }
+    ident = http.post("/containers/create", params={"name": user}, json=config).json()[
+        "Id"
+    ]
+    http.get(f"/containers/{ident}/json")
+    http.delete(f"/volumes/{name}")
+    http.delete(f"/containers/{ident}")
+    http.delete(f"/volumes/{name}")
+    http.delete("/volumes/fdrec-absent")
+    http.post("/volumes/create", json={"Name": "fdrec bad name"})
+    http.post(
+        "/volumes/create", json={"Name": session.name("vol-x"), "Driver": "fdrec"}
+    )
+
+
+def networks(session: Session) -> None:
+    """Create, list, inspect, connect and remove a network, with the usual errors."""
+    http = session.http
+    name = session.name("net")
+    labels = {"fdrec": "1"}
+    # A pool the Engine picks itself depends on the routes of its host (it
+    # skips subnets already routed there), so the recorded one is given.
+    ipam = {"Config": [{"Subnet": "10.123.0.0/16"}]}
+    request = {"Name": name, "Labels": labels, "IPAM": ipam}
+    created = http.post("/networks/create", json=request)
+    network = created.json().get("Id", name)
+    http.post("/networks/create", json={"Name": name, "CheckDuplicate": True})
+    http.get("/networks")
+    http.get("/networks", params={"filters": json.dumps({"label": ["fdrec=1"]})})
+    http.get("/networks", params={"filters": json.dumps({"bogus": ["x"]})})
+    http.get(f"/networks/{network}")
+    http.get(f"/networks/{name}")
+    http.get("/networks/fdrec-absent")
+    user = session.name("net-user")
+    config = {"Image": IMAGE, "Cmd": ["true"]}
+    ident = http.post("/containers/create", params={"name": user}, json=config).json()[
+        "Id"
+    ]
+    http.post(f"/networks/{network}/connect", json={"Container": ident})
+    http.post(f"/networks/{network}/connect", json={"Container": ident})
+    http.get(f"/containers/{ident}/json")
+    http.post(f"/networks/{network}/disconnect", json={"Container": ident})
+    http.post(f"/networks/{network}/disconnect", json={"Container": ident})
+    http.post("/networks/fdrec-absent/connect", json={"Container": ident})
+    http.delete(f"/containers/{ident}")
+    http.delete(f"/networks/{network}")
+    http.delete("/networks/fdrec-absent")
+    http.delete("/networks/none")
+    http.post(
+        "/networks/create", json={"Name": session.name("net-x"), "Driver": "fdrec"}
+    )
+
+
+def build(session: Session) -> None:
+    """Build an image from a tar context, run it, and a build that fails."""
+    http = session.http
+    tag = session.name("built")
+    dockerfile = (
+        f"FROM {IMAGE}\n"
+        "LABEL fdrec=1\n"
+        "RUN echo built > /built.txt\n"
+        'CMD ["cat", "/built.txt"]\n'
+    )
+    context = tar_of({"Dockerfile": dockerfile.encode()})
+    headers = {"Content-Type": "application/x-tar"}
+    http.post("/build", params={"t": tag}, content=context, headers=headers)
+    http.get(f"/images/{tag}/json")
+    http.get(f"/images/{tag}/history")
+    failing = tar_of({"Dockerfile": f"FROM {IMAGE}\nRUN exit 7\n".encode()})
+    # forcerm removes the container of the failed step, which rm keeps.
+    params = {"t": tag + "-bad", "forcerm": "1"}
+    http.post("/build", params=params, content=failing, headers=headers)
+    broken = tar_of({"Dockerfile": b"FROMM busybox\n"})
+    http.post("/build", params={"t": tag + "-bad"}, content=broken, headers=headers)
+    http.post(
+        "/build", params={"dockerfile": "Absent"}, content=context, headers=headers
+    )
+    http.delete(f"/images/{tag}")
+
+
 SCENARIOS: dict[str, Callable[[Session], None]] = {
     "system": system,
     "images": images,
@@ -237,4 +336,7 @@ SCENARIOS: dict[str, Callable[[Session], None]] = {
     "archive": archive,
     "cli": cli,
     "dockerpy": dockerpy,
+    "volumes": volumes,
+    "networks": networks,
+    "build": build,
 }

@@ -14,7 +14,12 @@ from typing import Any
 
 import httpx
 
-from contracts.exchange.wire import BodyDecoder, response_body_mode, split_head
+from contracts.exchange.wire import (
+    UNTIL_CLOSE,
+    BodyDecoder,
+    response_body_mode,
+    split_head,
+)
 
 
 @dataclass
@@ -102,6 +107,9 @@ class Session:
             if stdin is not None:
                 sock.shutdown(socket.SHUT_WR)
             mode, length = response_body_mode(method, status, head)
+            if status == 101:
+                # A hijacked stream ends when the daemon closes it.
+                mode, length = UNTIL_CLOSE, 0
             decoder = BodyDecoder(mode, length)
             output, rest = decoder.feed(rest)
             while not decoder.done:

@@ -44,7 +44,7 @@ def engine_release(socket_path: Path) -> tuple[str, str]:
 
 
 def clean_up(socket_path: Path) -> None:
-    """Remove every container and image tag named ``fdrec-...``."""
+    """Remove every container, image tag, volume and network named ``fdrec-...``."""
     transport = httpx.HTTPTransport(uds=str(socket_path))
     with httpx.Client(transport=transport, base_url="http://docker") as client:
         listed = client.get("/containers/json", params={"all": "1"}).json()
@@ -56,6 +56,31 @@ def clean_up(socket_path: Path) -> None:
             for tag in image.get("RepoTags") or []:
                 if tag.startswith("fdrec-"):
                     client.delete(f"/images/{tag}")
+        for volume in client.get("/volumes").json().get("Volumes") or []:
+            if volume["Name"].startswith("fdrec-"):
+                client.delete(f"/volumes/{volume['Name']}")
+        for network in client.get("/networks").json():
+            if network["Name"].startswith("fdrec-"):
+                client.delete(f"/networks/{network['Id']}")
+
+
+def leftovers(socket_path: Path) -> list[str]:
+    """Return what the Engine holds beyond a fresh start: containers and images.
+
+    A fresh Engine of the rig holds ``busybox:latest`` only. Anything else
+    (a tag left by an earlier build, a stopped container) shows up in the
+    recorded lists and inspects, and no other daemon could reproduce it.
+    """
+    transport = httpx.HTTPTransport(uds=str(socket_path))
+    with httpx.Client(transport=transport, base_url="http://docker") as client:
+        containers = client.get("/containers/json", params={"all": "1"}).json()
+        images = client.get("/images/json", params={"all": "1"}).json()
+    found = [f"container {c['Names'][0].lstrip('/')}" for c in containers]
+    for image in images:
+        tags = image.get("RepoTags") or ["<none>:<none>"]
+        if tags != ["busybox:latest"]:
+            found.append(f"image {', '.join(tags)} ({image['Id'][:19]})")
+    return found
 
 
 def record(engine: str, versions: list[str], names: list[str], out: Path) -> list[Path]:
@@ -110,11 +135,23 @@ def main(argv: list[str] | None = None) -> int:
         help="record only this scenario; repeatable",
     )
     parser.add_argument("--out", type=Path, default=RECORDED, help="corpus folder")
+    parser.add_argument(
+        "--dirty",
+        action="store_true",
+        help="record even when the Engine holds more than busybox:latest",
+    )
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     if not arguments.engine:
         parser.error("no engine: pass --engine or set FAKEDAEMON_REAL_ENGINE")
     release, _ = engine_release(socket_of(arguments.engine))
+    found = leftovers(socket_of(arguments.engine))
+    if found and not arguments.dirty:
+        parser.error(
+            "the Engine is not fresh, and its leftovers would be recorded: "
+            + "; ".join(found)
+            + " (start a new one, or pass --dirty)"
+        )
     versions = (arguments.versions or DEFAULT_VERSIONS.get(release, "")).split(",")
     versions = [version for version in versions if version]
     if not versions:

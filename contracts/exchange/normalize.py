@@ -241,6 +241,30 @@ class Normalizer:
         return value
 
 
+# The host folder of a named volume lies under the daemon's data root; a
+# bind mount's source is the client's own path and stays.
+VOLUME_DATA = re.compile(r"^/.*/volumes/([^/]+)/_data$")
+
+
+def _volume_source(value: Any) -> Any:
+    found = VOLUME_DATA.match(value) if isinstance(value, str) else None
+    return f"<data-root>/volumes/{found.group(1)}/_data" if found else None
+
+
+# A daemon's own identity (`ID` in /info): the fingerprint of its libtrust
+# key before Engine 23.0, a UUID since. The shape stays compared.
+KEY_FINGERPRINT = re.compile(r"^(?:[A-Z2-7]{4}:){11}[A-Z2-7]{4}$")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _daemon_identity(value: Any) -> Any:
+    if not isinstance(value, str):
+        return None
+    if KEY_FINGERPRINT.match(value):
+        return "<key-fingerprint>"
+    return "<uuid>" if UUID.match(value) else None
+
+
 def _key_rule(key: str, versions: bool) -> Callable[[Any], Any] | None:
     """Return the replacement for values under ``key``, or None to keep them."""
     if key in UNIX_SECONDS_KEYS:
@@ -257,6 +281,10 @@ def _key_rule(key: str, versions: bool) -> Callable[[Any], Any] | None:
         return _token_if_text("<kernel>")
     if key in PATH_KEYS:
         return _token_if_text("<path>")
+    if key == "Source":
+        return _volume_source
+    if key == "ID":
+        return _daemon_identity
     if key in SANDBOX_KEYS:
         return _token_if_text("<sandbox-key>")
     if key in ADDRESS_KEYS:

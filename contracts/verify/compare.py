@@ -8,7 +8,7 @@ import tarfile
 from dataclasses import dataclass
 from typing import Any
 
-from contracts.exchange.model import CLIENT, DAEMON, Exchange, Response
+from contracts.exchange.model import CLIENT, DAEMON, Exchange, Request, Response
 from contracts.exchange.normalize import Normalizer, normalize_server
 from contracts.exchange.streams import (
     OUTPUT_TYPES,
@@ -16,6 +16,8 @@ from contracts.exchange.streams import (
     merge_output,
     split_frames,
 )
+
+from .ordering import in_stable_order
 
 # Headers whose values are part of the contract; Date, Content-Length and
 # the like vary with the run or the body and are left out.
@@ -79,7 +81,7 @@ def view(exchange: Exchange, normalizer: Normalizer) -> dict[str, Any]:
     }
     if response.status == 101:
         result["reason"] = response.reason
-    result["body"] = _body(response, normalizer)
+    result["body"] = _body(response, normalizer, exchange.request)
     if exchange.hijack is not None:
         result["hijack"] = _hijack(exchange, response, normalizer)
     return result
@@ -104,14 +106,14 @@ def _text(data: bytes, normalizer: Normalizer) -> str:
     return normalizer.text(data.decode("utf-8", "replace"))
 
 
-def _body(response: Response, normalizer: Normalizer) -> Any:
+def _body(response: Response, normalizer: Normalizer, request: Request) -> Any:
     payload = response.payload
     kind = response.content_type
     # Go's HTTP server sends a body larger than its write buffer chunked, so
     # chunking alone does not make a stream: a single document compares as one.
     if kind == "application/json" and payload:
         try:
-            document = json.loads(payload)
+            document = in_stable_order(request, json.loads(payload))
         except ValueError:
             pass
         else:

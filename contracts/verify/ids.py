@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -10,10 +11,12 @@ from typing import Any
 from contracts.exchange.model import DAEMON, Body, Exchange, Request
 from contracts.exchange.normalize import LONG_ID, SHORT_ID
 
+from .ordering import in_stable_order
 
-def _ids_in(text: str) -> list[str]:
+
+def _ids_in(text: str, pattern: re.Pattern[str] = LONG_ID) -> list[str]:
     found: list[str] = []
-    for match in LONG_ID.finditer(text):
+    for match in pattern.finditer(text):
         if match.group() not in found:
             found.append(match.group())
     return found
@@ -28,9 +31,10 @@ def _json_documents(exchange: Exchange) -> list[Any] | None:
         documents = [record["json"] for record in response.records if "json" in record]
         return documents or None
     try:
-        return [json.loads(response.payload)] if response.payload else None
+        document = json.loads(response.payload) if response.payload else None
     except ValueError:
         return None
+    return None if document is None else [in_stable_order(exchange.request, document)]
 
 
 # Fields that tell which object a list element describes, for pairing the
@@ -84,6 +88,11 @@ def _pairs(expected: Any, actual: Any) -> Iterator[tuple[str, str]]:
             yield from _pairs(left, right)
     elif isinstance(expected, str) and isinstance(actual, str):
         yield from zip(_ids_in(expected), _ids_in(actual), strict=False)
+        # Some ids only ever appear short, such as the intermediate
+        # containers a build names in its output.
+        yield from zip(
+            _ids_in(expected, SHORT_ID), _ids_in(actual, SHORT_ID), strict=False
+        )
 
 
 def _text_of(exchange: Exchange) -> str:
@@ -146,9 +155,17 @@ class IdMap:
             pairs = list(zip(expected, actual, strict=False))
         with self._lock:
             for old, new in pairs:
+                if len(old) == 12 and self._knows_short(old, new):
+                    continue
                 if old not in self._map and new not in self._reverse:
                     self._map[old] = new
                     self._reverse[new] = old
+
+    def _knows_short(self, old: str, new: str) -> bool:
+        """Return whether either short id is the start of an id already paired."""
+        return any(known.startswith(old) for known in self._map) or any(
+            known.startswith(new) for known in self._reverse
+        )
 
     def rewrite_text(self, text: str) -> str:
         """Replace each known recorded id, long or short, with the target's."""

@@ -39,6 +39,27 @@ def _dependencies_met(
             earlier.responded.wait(remaining)
 
 
+# A recorded client that waited this long between its requests meant to
+# let the daemon's time pass (a container's command runs on), so the replay
+# waits as long, up to the cap. Shorter gaps are the client's own work.
+PAUSE_THRESHOLD = 0.2
+PAUSE_CAP = 2.0
+
+
+def _client_pause(replays: list[Replay], index: int) -> float:
+    """Return how long the recorded client waited before this request."""
+    started = replays[index].recorded.started
+    finished = [
+        replay.recorded.finished
+        for replay in replays[:index]
+        if replay.recorded.finished is not None and replay.recorded.finished <= started
+    ]
+    if not finished:
+        return 0.0
+    pause = started - max(finished)
+    return min(pause, PAUSE_CAP) if pause >= PAUSE_THRESHOLD else 0.0
+
+
 def replay_scenario(
     scenario: Scenario,
     address: Address,
@@ -49,8 +70,9 @@ def replay_scenario(
 
     Requests go out in recorded order, each on its own connection and
     thread, once the exchanges it depended on have progressed as far as
-    they had in the recording. Ids learned from earlier answers replace
-    the recorded ids in later requests; pass ``ids`` to keep the pairs.
+    they had in the recording, and after any pause the client made there.
+    Ids learned from earlier answers replace the recorded ids in later
+    requests; pass ``ids`` to keep the pairs.
     """
     timeouts = timeouts or Timeouts()
     ids = ids if ids is not None else IdMap()
@@ -75,6 +97,7 @@ def replay_scenario(
 
     for index, replay in enumerate(replays):
         _dependencies_met(replays, index, timeouts.response)
+        time.sleep(_client_pause(replays, index))
         replay.request = ids.rewrite(replay.recorded.request)
         closed = replay.recorded.client_closed
         if closed is not None:

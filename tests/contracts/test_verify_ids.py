@@ -103,3 +103,25 @@ def test_url_encoded_filter_rewritten() -> None:
     target = f"/events?filters=%7B%22container%22%3A%7B%22{RECORDED_A}%22%3Atrue%7D%7D"
     rewritten = ids.rewrite(Request("GET", target)).target
     assert LONG_ID.findall(rewritten) == [TARGET_D]
+
+
+def test_short_ids_seen_only_short_are_paired() -> None:
+    ids = IdMap()
+    ids.learn(
+        answer([{"stream": " ---> Running in 7ddc3b61b980\n"}]),
+        answer([{"stream": " ---> Running in e506f009282d\n"}]),
+    )
+    expected, actual = sides(ids)
+    recorded = expected.text("Removing 7ddc3b61b980")
+    assert recorded == actual.text("Removing e506f009282d")
+    assert ids.rewrite_text("/containers/7ddc3b61b980/json") == (
+        "/containers/e506f009282d/json"
+    )
+
+
+def test_short_id_of_paired_long_id_is_not_paired_again() -> None:
+    ids = IdMap()
+    ids.learn(answer({"Id": RECORDED_A}), answer({"Id": TARGET_D}))
+    ids.learn(answer({"Image": "aaaaaaaaaaaa"}), answer({"Image": "eeeeeeeeeeee"}))
+    assert ids.recorded_for("eeeeeeeeeeee") == "eeeeeeeeeeee"
+    assert ids.recorded_for(TARGET_D[:12]) == RECORDED_A[:12]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...errors import DaemonError, InvalidParameter
+from ..catalogue import PATH_ENV
 from ..filesystem import Filesystem, normalize
 from ..images import HistoryEntry, Image
 from ..references import parse_normalized, short_id
@@ -229,6 +230,10 @@ class ClassicBuild:
         # not run here, unlike dockerd's "# Executing N build triggers".
         yield _stream(f" ---> {short_id(image.id) if image else ''}\n")
         draft = ImageDraft.from_image(image, self.engine.registry.architecture)
+        # dockerd gives every stage the default PATH when its base sets none.
+        env = draft.config.get("Env") or []
+        if not any(entry.startswith("PATH=") for entry in env):
+            draft.config["Env"] = [*env, PATH_ENV]
         return StepState(
             image=image,
             draft=draft,
@@ -335,6 +340,9 @@ class ClassicBuild:
         code = run_command(self.engine, state, argv, output, self.cancel)
         yield from output
         if code != 0:
+            # A failed step's container goes only with forcerm; rm keeps it.
+            if self.options.force_remove:
+                yield from self._removed(container_id)
             raise BuildFailed(
                 f"The command '{shown}' returned a non-zero code: {code}", code
             )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...errors import DaemonError, InvalidParameter
+from ..catalogue import PATH_ENV
 from ..durations import format_go_duration
 from ..filesystem import Filesystem, FilesystemError, normalize
 from ..images import Image
@@ -328,9 +329,7 @@ def run_command(
         if name not in names
     ]
     if not any(entry.startswith("PATH=") for entry in env):
-        env.insert(
-            0, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-        )
+        env.insert(0, PATH_ENV)
     spec = ProcessSpec(
         argv=argv,
         env=env,

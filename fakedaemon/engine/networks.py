@@ -2,10 +2,12 @@
 
 A normal Engine starts with three networks: ``bridge`` (172.17.0.0/16,
 gateway 172.17.0.1), ``host`` and ``none``. Networks created without a
-subnet get the first free pool of dockerd's default address pools
-(172.17.0.0/16 to 172.31.0.0/16, then 192.168.0.0/16 cut into /20s), so the
-first user network gets 172.18.0.0/16. Addresses are handed out lowest
-first when a container starts and given back when it stops or disconnects.
+subnet get a free pool of dockerd's default address pools (172.17.0.0/16 to
+172.31.0.0/16, then 192.168.0.0/16 cut into /20s), searched from the one
+after the pool handed out last, so the first user network gets
+172.18.0.0/16 and the next one 172.19.0.0/16 even when the first is gone.
+Addresses are handed out lowest first when a container starts and given
+back when it stops or disconnects.
 """
 
 from __future__ import annotations
@@ -166,6 +168,10 @@ class NetworkStore:
         self._engine = engine
         self._lock = threading.RLock()
         self._networks: dict[str, Network] = {}
+        # libnetwork looks for a free default pool from the one after the
+        # last it handed out, so a network created after a removal gets a
+        # new subnet rather than the one just freed.
+        self._next_pool = 0
         created = engine.started_ns
         bridge = Network(
             id=engine.bridge_network_id,
@@ -184,7 +190,9 @@ class NetworkStore:
         )
         host = Network(engine.ids.hex_id(), "host", "host", created, predefined=True)
         none = Network(engine.ids.hex_id(), "none", "null", created, predefined=True)
-        for network in (bridge, host, none):
+        # dockerd started with --bridge=none has no default bridge network.
+        predefined = (bridge, host, none) if engine.rig.bridge else (host, none)
+        for network in predefined:
             self._networks[network.id] = network
 
     @property
@@ -319,9 +327,13 @@ class NetworkStore:
             shown.append(document)
         if any(pool.subnet.version == 4 for pool in pools):
             return pools, shown, True
-        for candidate in _default_pools():
+        defaults = _default_pools()
+        start = self._next_pool
+        for offset in range(len(defaults)):
+            candidate = defaults[(start + offset) % len(defaults)]
             if any(s.version == 4 and s.overlaps(candidate) for s in taken):
                 continue
+            self._next_pool = (start + offset + 1) % len(defaults)
             gateway = next(candidate.hosts())
             pools.insert(0, Pool(candidate, gateway))
             shown.insert(0, {"Subnet": str(candidate), "Gateway": str(gateway)})
@@ -335,10 +347,12 @@ class NetworkStore:
         """Replace every network, the predefined ones too, with ``networks``.
 
         A state load rebuilds them, and their endpoints come back with the
-        containers, so no event is published.
+        containers, so no event is published. The search for a free default
+        pool starts from the first again, as it does when dockerd restarts.
         """
         with self._lock:
             self._networks = {network.id: network for network in networks}
+            self._next_pool = 0
 
     def adopt(self, network: Network) -> None:
         """Add a network created by the swarm (an overlay network)."""
@@ -406,6 +420,11 @@ class NetworkStore:
         if mode.startswith("container:"):
             return {}
         name = "bridge" if mode == "default" else mode
+        if name == "bridge" and not self._engine.rig.bridge:
+            # Under --bridge=none the default mode names no network; the
+            # container starts with its network disabled (see _launch).
+            first = endpoints.pop(name, None) or endpoints.pop("default", None)
+            return {name: self._attachment_to_missing(first or {})}
         network = self.get(name)
         attachments: dict[str, Attachment] = {}
         # The CLI names the mode's own endpoint "default" when no --network
@@ -440,6 +459,22 @@ class NetworkStore:
             driver_opts=settings.get("DriverOpts") or None,
             mac_request=settings.get("MacAddress") or "",
             gw_priority=int(settings.get("GwPriority") or 0),
+        )
+
+    @staticmethod
+    def _attachment_to_missing(settings: dict[str, Any]) -> Attachment:
+        """Return the settings kept for a network that does not exist (yet)."""
+        ipam_config = settings.get("IPAMConfig") or None
+        aliases = settings.get("Aliases") or None
+        return Attachment(
+            network_id="",
+            aliases=list(aliases) if aliases else None,
+            ipam_config=dict(ipam_config) if ipam_config else None,
+            links=settings.get("Links") or None,
+            driver_opts=settings.get("DriverOpts") or None,
+            mac_request=settings.get("MacAddress") or "",
+            gw_priority=int(settings.get("GwPriority") or 0),
+            by_connect=True,
         )
 
     def _check_requested_address(
@@ -485,6 +520,8 @@ class NetworkStore:
         started: list[tuple[Network, Attachment]] = []
         with self._lock:
             for name, attachment in container.networks.items():
+                if container.config.get("NetworkDisabled"):
+                    continue
                 network = self._networks.get(attachment.network_id) or self.find(name)
                 if network is None:
                     self._release(container)
@@ -498,8 +535,6 @@ class NetworkStore:
                     container.state.error = f"network {name} not found"
                     raise NotFound(message)
                 attachment.network_id = network.id
-                if container.config.get("NetworkDisabled"):
-                    continue
                 self._open(network, attachment, container)
                 started.append((network, attachment))
         for network, _ in started:
@@ -531,9 +566,21 @@ class NetworkStore:
     def connect(
         self, reference: str, container: Container, settings: dict[str, Any] | None
     ) -> None:
-        """Connect ``container`` to a network (``POST /networks/{id}/connect``)."""
-        network = self.get(reference)
+        """Connect ``container`` to a network (``POST /networks/{id}/connect``).
+
+        As in dockerd, a container that is not running keeps the request
+        even for a network that does not exist (its start fails then), and
+        a second request for the same network changes nothing.
+        """
         settings = settings or {}
+        network = self.find(reference)
+        if network is None:
+            with self._lock:
+                if not container.state.running:
+                    attachment = self._attachment_to_missing(settings)
+                    container.networks[reference] = attachment
+                    return
+            raise NotFound(f"network {reference} not found")
         mode = container.host_config.get("NetworkMode") or "bridge"
         if network.name == "host" or mode == "host" and network.name == "host":
             raise InvalidParameter(
@@ -552,9 +599,9 @@ class NetworkStore:
                     "of the networks in private (none) mode"
                 )
             existing = container.networks.get(network.name)
-            if existing is not None and (
-                existing.endpoint is not None or not container.state.running
-            ):
+            if existing is not None and not container.state.running:
+                return
+            if existing is not None and existing.endpoint is not None:
                 raise Forbidden(
                     f"endpoint with name {container.name.lstrip('/')} already "
                     f"exists in network {network.name}"

@@ -50,11 +50,21 @@ def test_first_user_network_pool(engine: Engine) -> None:
     assert second.ipam_config == [{"Subnet": "172.19.0.0/16", "Gateway": "172.19.0.1"}]
 
 
-def test_removed_pool_is_reused(engine: Engine) -> None:
+def test_removed_pool_waits_its_turn(engine: Engine) -> None:
+    # Engine 20.10 gave 172.21, 172.22, then 172.23 after both were removed.
     engine.networks.create({"Name": "one"})
     engine.networks.remove("one")
     again, _ = engine.networks.create({"Name": "again"})
-    assert again.ipam_config == [{"Subnet": "172.18.0.0/16", "Gateway": "172.18.0.1"}]
+    assert again.ipam_config == [{"Subnet": "172.19.0.0/16", "Gateway": "172.19.0.1"}]
+
+
+def test_pool_search_wraps_around(engine: Engine) -> None:
+    created = [engine.networks.create({"Name": f"n{index}"})[0] for index in range(30)]
+    for network in created[1:]:
+        engine.networks.remove(network.name)
+    wrapped, _ = engine.networks.create({"Name": "wrapped"})
+    # 172.17 is the bridge's and 172.18 is still in use by n0.
+    assert wrapped.ipam_config == [{"Subnet": "172.19.0.0/16", "Gateway": "172.19.0.1"}]
 
 
 def test_user_subnet_hides_gateway(engine: Engine) -> None:

@@ -101,24 +101,10 @@ def _subnet_status(network: Network) -> dict[str, Any]:
     return subnets
 
 
-def _filter_error(call: Call, error: InvalidParameter) -> InvalidParameter:
-    # Engine 20.10 capitalised "Invalid filter".
-    if call.profile.legacy_messages and error.message.startswith("invalid filter"):
-        return InvalidParameter("I" + error.message[1:])
-    return error
-
-
-def _filters(call: Call, allowed: tuple[str, ...]) -> Filters:
-    try:
-        return call.filters(allowed)
-    except InvalidParameter as error:
-        raise _filter_error(call, error) from None
-
-
 @router.get("/networks", "NetworkList")
 def list_networks(call: Call) -> Response:
     """List networks, filtered by driver, id, label, name, scope, type, dangling."""
-    filters = _filters(call, _LIST_FILTERS)
+    filters = call.filters(_LIST_FILTERS)
     for kind in filters.get("type"):
         if kind not in ("custom", "builtin"):
             raise _FilterError(f"invalid filter: 'type'='{kind}'")
@@ -220,7 +206,7 @@ def connect(call: Call, id: str) -> Response:
     body = body or {}
     container = call.engine.containers.get(body.get("Container") or "")
     call.engine.networks.connect(id, container, body.get("EndpointConfig"))
-    return Response(b"", status=200)
+    return empty(200)
 
 
 @router.post("/networks/<path:id>/disconnect", "NetworkDisconnect")
@@ -238,13 +224,13 @@ def disconnect(call: Call, id: str) -> Response:
             networks.disconnect_missing(id, reference)
         raise
     networks.disconnect(id, container)
-    return Response(b"", status=200)
+    return empty(200)
 
 
 @router.post("/networks/prune", "NetworkPrune")
 def prune(call: Call) -> Response:
     """Remove user networks that no running container uses."""
-    filters = _filters(call, _PRUNE_FILTERS)
+    filters = call.filters(_PRUNE_FILTERS)
     until = _until(call, filters.get("until"))
 
     def keep(network: Network) -> bool:

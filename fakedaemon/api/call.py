@@ -13,7 +13,7 @@ from ..server.bodies import BodyReadError
 from ..server.disconnect import DISCONNECT_KEY
 from ..versions import APIVersion
 from . import gojson
-from .filters import Filters
+from .filters import Filters, legacy_filter_error
 from .strconv import StrconvError, parse_int
 
 if TYPE_CHECKING:
@@ -102,9 +102,15 @@ class Call:
 
     def filters(self, allowed: tuple[str, ...] | None = None) -> Filters:
         """Parse the ``filters`` parameter and check its keys against ``allowed``."""
-        parsed = Filters.parse(self._first("filters", None))
-        if allowed is not None:
-            parsed.validate(allowed)
+        text = self._first("filters", None)
+        try:
+            parsed = Filters.parse(text)
+            if allowed is not None:
+                parsed.validate(allowed)
+        except InvalidParameter as error:
+            if self.profile.legacy_messages:
+                raise legacy_filter_error(text, error) from None
+            raise
         return parsed
 
     def json_body(self, *, required: bool = True, into: BodyType | None = None) -> Any:

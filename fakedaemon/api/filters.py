@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 
-from ..errors import InvalidParameter
+from ..errors import DaemonError, InvalidParameter
+from . import gojson
 
 _TRUE = ("1", "true")
 _FALSE = ("0", "false")
@@ -118,3 +119,25 @@ class Filters:
     def to_dict(self) -> dict[str, list[str]]:
         """Return the filters as ``{key: sorted values}``."""
         return {key: sorted(values) for key, values in self._values.items()}
+
+
+def legacy_filter_error(text: str | None, error: InvalidParameter) -> DaemonError:
+    """Return the error Engine 20.10 gave where later Engines give ``error``.
+
+    20.10 capitalised "Invalid filter", and answered a `filters` value that
+    is not JSON with a 500 carrying ``json.Unmarshal``'s own message.
+    """
+    if text and error.message == "invalid filter":
+        try:
+            _, end = gojson.loads(text)
+        except gojson.JSONSyntaxError as syntax:
+            message = str(syntax)
+            if message == "unexpected EOF":
+                message = "unexpected end of JSON input"
+            return DaemonError(message)
+        rest = text[end:].lstrip(" \t\r\n")
+        if rest:
+            return DaemonError(f"invalid character '{rest[0]}' after top-level value")
+    if error.message.startswith("invalid filter"):
+        return InvalidParameter("I" + error.message[1:])
+    return error

@@ -22,7 +22,6 @@ from ...engine.swarm.services import SERVICE_FILTERS
 from ...engine.swarm.tasks import TASK_FILTERS, log_details
 from ...errors import DaemonError, InvalidParameter
 from ..call import Call
-from ..filters import Filters
 from ..responses import MULTIPLEXED_STREAM, RAW_STREAM, empty, json_response, stream
 from ..routing import Router
 from ..serializers import swarm as documents
@@ -41,16 +40,6 @@ def _body(call: Call) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise InvalidParameter("invalid JSON: the request body must be a JSON object")
     return body
-
-
-def _filters(call: Call, allowed: tuple[str, ...]) -> Filters:
-    try:
-        return call.filters(allowed)
-    except InvalidParameter as error:
-        # Engine 20.10 capitalised "Invalid filter".
-        if call.profile.legacy_messages and error.message.startswith("invalid"):
-            raise InvalidParameter("I" + error.message[1:]) from None
-        raise
 
 
 # Swarm ---------------------------------------------------------------------
@@ -134,7 +123,7 @@ def list_nodes(call: Call) -> Response:
     """List the swarm's nodes, filtered by id, label, membership, name, role."""
     swarm = call.engine.swarm
     swarm.require_manager()
-    nodes = swarm.nodes.list(_filters(call, NODE_FILTERS))
+    nodes = swarm.nodes.list(call.filters(NODE_FILTERS))
     cluster = _cluster(call)
     return json_response(
         [documents.node_document(node, call.engine, cluster) for node in nodes]
@@ -173,7 +162,7 @@ def list_services(call: Call) -> Response:
     """List services; with ``status`` (API 1.41) add their task counts."""
     swarm = call.engine.swarm
     swarm.require_manager()
-    services = swarm.services.list(_filters(call, SERVICE_FILTERS))
+    services = swarm.services.list(call.filters(SERVICE_FILTERS))
     with_status = call.version.at_least("1.41") and call.query_bool("status")
     return json_response(
         [
@@ -235,7 +224,7 @@ def list_tasks(call: Call) -> Response:
     """List tasks, filtered by desired state, id, label, name, node, service."""
     swarm = call.engine.swarm
     swarm.require_manager()
-    tasks = swarm.tasks.list(_filters(call, TASK_FILTERS))
+    tasks = swarm.tasks.list(call.filters(TASK_FILTERS))
     return json_response(
         [documents.task_document(task, call.engine, call.version) for task in tasks]
     )
@@ -387,7 +376,7 @@ def _blob_routes(kind: str, plural: str, operation: str) -> None:
 
     def list_blobs(call: Call) -> Response:
         call.engine.swarm.require_manager()
-        blobs = store(call).list(_filters(call, BLOB_FILTERS))
+        blobs = store(call).list(call.filters(BLOB_FILTERS))
         return json_response([documents.blob_document(blob) for blob in blobs])
 
     def create_blob(call: Call) -> Response:

@@ -10,7 +10,7 @@ from ...engine.volumes import Volume
 from ...errors import InvalidParameter
 from ..bodytypes import body_types
 from ..call import Call
-from ..filters import Filters
+from ..filters import Filters, legacy_filter_error
 from ..responses import empty, json_response
 from ..routing import Router
 
@@ -19,28 +19,16 @@ router = Router()
 _LIST_FILTERS = ("dangling", "driver", "label", "name")
 
 
-def _legacy_filter_error(call: Call, error: InvalidParameter) -> InvalidParameter:
-    # Engine 20.10 capitalised "Invalid filter".
-    if call.profile.legacy_messages and error.message.startswith("invalid filter"):
-        return InvalidParameter("I" + error.message[1:])
-    return error
-
-
-def _filters(call: Call, allowed: tuple[str, ...]) -> Filters:
-    try:
-        return call.filters(allowed)
-    except InvalidParameter as error:
-        raise _legacy_filter_error(call, error) from None
-
-
 @router.get("/volumes", "VolumeList")
 def list_volumes(call: Call) -> Response:
     """List volumes, filtered by dangling, driver, label and name."""
-    filters = _filters(call, _LIST_FILTERS)
+    filters = call.filters(_LIST_FILTERS)
     try:
         dangling = filters.bool_value("dangling")
     except InvalidParameter as error:
-        raise _legacy_filter_error(call, error) from None
+        if call.profile.legacy_messages:
+            raise legacy_filter_error(None, error) from None
+        raise
     store = call.engine.volumes
     documents = []
     for volume in store.all():
@@ -111,7 +99,7 @@ def prune(call: Call) -> Response:
     """Remove unused volumes: anonymous ones only from API 1.42 unless ``all``."""
     legacy_engine = call.profile.max_api.below("1.42")
     allowed = ("label", "label!") if legacy_engine else ("label", "label!", "all")
-    filters = _filters(call, allowed)
+    filters = call.filters(allowed)
     all_volumes = _all_filter(filters) if filters.contains("all") else False
     # API 1.42 limited prune to anonymous volumes; older requests prune all.
     if call.version.below("1.42"):

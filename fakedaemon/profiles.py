@@ -53,6 +53,14 @@ class EngineProfile:
     # Before Engine 27.0 an unset StartInterval meant the Interval during
     # the start period; 27.0 made it 5 seconds.
     health_start_interval_inherits: bool = False
+    # Before Engine 23.0 the `ID` of /info was the fingerprint of the
+    # daemon's libtrust key (`ABCD:EFGH:...`); later releases send a UUID.
+    trust_key_id: bool = False
+    # The `die` event of a container carries `execDuration` (seconds run)
+    # from Engine 23.0 on; Engine 20.10 sent `exitCode` only.
+    die_exec_duration: bool = True
+    # The logentries log driver, removed in Engine 25.0.
+    logentries_driver: bool = False
 
     def with_api_range(
         self, minimum: APIVersion | None = None, maximum: APIVersion | None = None
@@ -70,9 +78,9 @@ PROFILES: dict[str, EngineProfile] = {
         name="20.10",
         engine_version="20.10.24",
         max_api=APIVersion(1, 41),
-        # Engine 20.10 accepts 1.12 and up; this daemon shapes answers from
-        # 1.24 on, so the profile starts there.
-        min_api=APIVersion(1, 24),
+        # Engine 20.10 accepts 1.12 and up. Requests for 1.12 to 1.23 are
+        # answered in the shape of 1.24, the oldest this daemon knows.
+        min_api=APIVersion(1, 12),
         go_version="go1.19.8",
         git_commit="297e128",
         containerd_version="1.6.20",
@@ -85,6 +93,9 @@ PROFILES: dict[str, EngineProfile] = {
         logs_content_type=False,
         legacy_health_checks=True,
         health_start_interval_inherits=True,
+        trust_key_id=True,
+        die_exec_duration=False,
+        logentries_driver=True,
     ),
     "26.1": EngineProfile(
         name="26.1",

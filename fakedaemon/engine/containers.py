@@ -484,10 +484,11 @@ class ContainerStore:
             state.status = "exited"
             state.finished_ns = engine.clock.time_ns()
             engine.health.stopped(container)
-        duration = (state.finished_ns - state.started_ns) // 1_000_000_000
-        self._publish(
-            container, "die", {"execDuration": str(duration), "exitCode": str(code)}
-        )
+        attributes = {"exitCode": str(code)}
+        if engine.profile.die_exec_duration:
+            duration = (state.finished_ns - state.started_ns) // 1_000_000_000
+            attributes["execDuration"] = str(duration)
+        self._publish(container, "die", attributes)
         engine.networks.disconnect_all(container)
         engine.volumes.unmount_all(container, container.mounts)
         restart = self._should_restart(container, code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 import uuid
 from typing import TYPE_CHECKING
@@ -44,7 +45,7 @@ class Engine:
         self.ids = IdSource(self.config.seed)
         self.events = EventLog(self.clock)
         self.lock = threading.RLock()
-        self.daemon_id = str(uuid.UUID(self.ids.hex_id(32)))
+        self.daemon_id = self._new_daemon_id()
         self.started_ns = self.clock.time_ns()
         self.bridge_network_id = self.ids.hex_id()
         self.registry: Registry = Registry(self.config)
@@ -62,6 +63,15 @@ class Engine:
         self.swarm = Swarm(self)
         self._install_images()
         self.behaviours = Behaviours()
+
+    def _new_daemon_id(self) -> str:
+        """Return an identity in the shape the profile's release gives one."""
+        if self.profile.trust_key_id:
+            # Before 23.0 the ID was the fingerprint of the daemon's libtrust
+            # key: 240 bits in base32, in twelve groups of four.
+            text = base64.b32encode(bytes.fromhex(self.ids.hex_id(60))).decode()
+            return ":".join(text[start : start + 4] for start in range(0, 48, 4))
+        return str(uuid.UUID(self.ids.hex_id(32)))
 
     def _install_images(self) -> None:
         """Add the configured starting images, pulled or imported as the rig has it."""

@@ -101,7 +101,7 @@ def test_engine_2010_too_old_is_plain_text() -> None:
     assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.data == (
-        b"client version 1.10 is too old. Minimum supported API version is 1.24, "
+        b"client version 1.10 is too old. Minimum supported API version is 1.12, "
         b"please upgrade your client to a newer version\n"
     )
 

@@ -125,7 +125,7 @@ def info(call: Call) -> Response:
             ["userxattr", "false"],
         ]
         if engine.rig.storage_driver == "overlay2"
-        else [],
+        else None,
         "Plugins": {
             "Volume": ["local"],
             "Network": ["bridge", "host", "ipvlan", "macvlan", "null", "overlay"],
@@ -138,6 +138,7 @@ def info(call: Call) -> Response:
                 "journald",
                 "json-file",
                 "local",
+                *(["logentries"] if profile.logentries_driver else []),
                 "splunk",
                 "syslog",
             ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +21,12 @@ def missing(reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (CI=true requires it)")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def require() -> Callable[[str], None]:
+    """The rule of ``missing`` for tests outside this file: skip, or fail in CI."""
+    return missing
 
 
 @pytest.fixture

@@ -21,7 +21,9 @@ class BuildContext:
             try:
                 self.fs.extract_tar("/", data, max_bytes=MAX_CONTEXT_BYTES)
             except InvalidArchive as error:
-                raise InvalidParameter(error.message) from None
+                # Engines 20.10 and 26.1 pass the tar reader's error on as a
+                # 500, not as invalid input.
+                raise DaemonError(error.message) from None
         self.ignored = _read_dockerignore(self.fs)
 
     def dockerfile(self, name: str) -> str:

@@ -200,17 +200,17 @@ def _container_config(config: dict[str, Any]) -> dict[str, Any]:
         "Hostname": config.get("Hostname", ""),
         "Domainname": config.get("Domainname", ""),
         "User": config.get("User", ""),
-        "AttachStdin": False,
-        "AttachStdout": False,
-        "AttachStderr": False,
+        "AttachStdin": bool(config.get("AttachStdin")),
+        "AttachStdout": bool(config.get("AttachStdout")),
+        "AttachStderr": bool(config.get("AttachStderr")),
     }
     if config.get("ExposedPorts"):
         document["ExposedPorts"] = config["ExposedPorts"]
     document.update(
         {
-            "Tty": False,
-            "OpenStdin": False,
-            "StdinOnce": False,
+            "Tty": bool(config.get("Tty")),
+            "OpenStdin": bool(config.get("OpenStdin")),
+            "StdinOnce": bool(config.get("StdinOnce")),
             "Env": config.get("Env"),
             "Cmd": config.get("Cmd"),
         }
@@ -225,10 +225,12 @@ def _container_config(config: dict[str, Any]) -> dict[str, Any]:
             "Volumes": config.get("Volumes"),
             "WorkingDir": config.get("WorkingDir", ""),
             "Entrypoint": config.get("Entrypoint"),
-            "OnBuild": config.get("OnBuild"),
-            "Labels": config.get("Labels"),
         }
     )
+    if config.get("NetworkDisabled"):
+        document["NetworkDisabled"] = True
+    document["OnBuild"] = config.get("OnBuild")
+    document["Labels"] = config.get("Labels")
     for key in ("StopSignal", "Shell"):
         if config.get(key):
             document[key] = config[key]

@@ -24,9 +24,41 @@ CHANGE_INSTRUCTIONS = frozenset(
 )  # fmt: skip
 """Instructions that ``changes`` may hold, as dockerd allows them."""
 
-# Keys of a container config that describe the container, not its image.
-_CONTAINER_ONLY = ("AttachStdin", "AttachStdout", "AttachStderr", "Tty",
-                   "OpenStdin", "StdinOnce")  # fmt: skip
+
+def merge_commit_config(
+    given: dict[str, Any], container: dict[str, Any]
+) -> dict[str, Any]:
+    """Return the image config of a commit whose request body set ``given``.
+
+    dockerd starts from the body's fields alone and fills in a few from the
+    container's config (its ``merge`` of ``daemon/commit.go``); Hostname,
+    Image, Tty and the other fields stay as the body left them.
+    """
+    config = copy.deepcopy(given)
+    for key in ("User", "WorkingDir", "StopSignal"):
+        if not config.get(key) and container.get(key):
+            config[key] = container[key]
+    for key in ("ExposedPorts", "Volumes"):
+        merged = {**(container.get(key) or {}), **(config.get(key) or {})}
+        if merged:
+            config[key] = merged
+    env = list(config.get("Env") or [])
+    names = {entry.split("=", 1)[0] for entry in env}
+    env += [e for e in container.get("Env") or [] if e.split("=", 1)[0] not in names]
+    if env:
+        config["Env"] = env
+    config["Labels"] = {
+        **(container.get("Labels") or {}),
+        **(config.get("Labels") or {}),
+    }
+    if not config.get("Entrypoint"):
+        if not config.get("Cmd"):
+            config["Cmd"] = container.get("Cmd")
+        if config.get("Entrypoint") is None:
+            config["Entrypoint"] = container.get("Entrypoint")
+    if container.get("Healthcheck") and not config.get("Healthcheck"):
+        config["Healthcheck"] = container["Healthcheck"]
+    return config
 
 
 def commit_container(
@@ -54,10 +86,12 @@ def commit_container(
     container = engine.containers.get(container_reference)
     parent = engine.images.by_id(container.image_id)
 
-    config = copy.deepcopy(container.config)
-    for key, value in (overrides or {}).items():
-        if value not in (None, "", [], {}):
-            config[key] = value
+    # A body that sets no field of the config decodes to none, and the
+    # container's config is taken whole.
+    if overrides:
+        config = merge_commit_config(overrides, container.config)
+    else:
+        config = copy.deepcopy(container.config)
     draft = ImageDraft.from_image(parent, engine.registry.architecture)
     draft.config = config
     draft.author = author
@@ -80,8 +114,6 @@ def commit_container(
                     f"{instruction.keyword} is not a valid change command"
                 )
             apply_metadata(state, instruction)
-    for key in _CONTAINER_ONLY:
-        config[key] = False
     snapshot = container.filesystem.child()
     add_layer(engine, draft, container.filesystem)
     draft.history.append(

@@ -61,6 +61,9 @@ class EngineProfile:
     die_exec_duration: bool = True
     # The logentries log driver, removed in Engine 25.0.
     logentries_driver: bool = False
+    # `GET /system/df` of Engine 20.10 had a `BuilderSize` and a null
+    # `BuildCache` when the classic builder had made no cache.
+    df_builder_size: bool = False
 
     def with_api_range(
         self, minimum: APIVersion | None = None, maximum: APIVersion | None = None
@@ -96,6 +99,7 @@ PROFILES: dict[str, EngineProfile] = {
         trust_key_id=True,
         die_exec_duration=False,
         logentries_driver=True,
+        df_builder_size=True,
     ),
     "26.1": EngineProfile(
         name="26.1",

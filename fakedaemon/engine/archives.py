@@ -204,6 +204,10 @@ def _oci_archive(exported: list[ExportedImage], tags: dict[str, list[str]]) -> b
         layer_descriptors = []
         layer_paths = []
         sources: dict[str, Any] = {}
+        # Engines 25.0 and later still write each layer's legacy v1 json, now
+        # as a blob of its own that nothing in the layout refers to.
+        for legacy in _v1_documents(item):
+            files[_blob(digest(legacy))] = legacy
         for data in item.layers:
             layer_digest = digest(data)
             files[_blob(layer_digest)] = data
@@ -267,6 +271,33 @@ def _oci_archive(exported: list[ExportedImage], tags: dict[str, list[str]]) -> b
     if repositories:
         files["repositories"] = _compact(repositories)
     return _tar(files, directories=("blobs", "blobs/sha256"))
+
+
+def _v1_documents(item: ExportedImage) -> list[bytes]:
+    """Return the legacy v1 json of each layer of an image, bottom first.
+
+    The top layer's document is the image config without its root file
+    system and history, as dockerd's ``MakeV1ConfigFromConfig`` makes it.
+    """
+    config = json.loads(item.config)
+    documents: list[bytes] = []
+    parent = ""
+    for index, data in enumerate(item.layers):
+        v1_id = hashlib.sha256(f"{parent} {digest(data)}".encode()).hexdigest()
+        legacy: dict[str, Any] = {"id": v1_id}
+        if parent:
+            legacy["parent"] = parent
+        if index == len(item.layers) - 1:
+            legacy.update(
+                (key, value)
+                for key, value in config.items()
+                if key not in ("rootfs", "history", "id", "parent")
+            )
+        else:
+            legacy["created"] = config.get("created", "")
+        documents.append(_compact(legacy))
+        parent = v1_id
+    return documents
 
 
 def _add_repository(
@@ -376,7 +407,15 @@ class ArchiveLoad:
             yield {"errorDetail": {"message": error.message}, "error": error.message}
 
     def _load(self) -> Iterator[dict[str, Any]]:
-        files = _read_archive(self.data)
+        try:
+            files = _read_archive(self.data)
+        except DaemonError as error:
+            if self.engine.profile.legacy_messages:
+                # Engine 20.10 unpacked the archive in a child process.
+                raise error.prefixed(
+                    "Error processing tar file(exit status 1)"
+                ) from None
+            raise
         if "manifest.json" not in files:
             raise DaemonError(
                 "open /var/lib/docker/tmp/docker-import/manifest.json: "
@@ -443,7 +482,7 @@ class ArchiveLoad:
                     "stream": f"The image {reference.familiar()} already exists, "
                     f"renaming the old one with ID {previous.id} to empty string\n"
                 }
-            store.add(image, [reference])
+            store.add(image, [reference], tag_time=False)
             store.publish(image, "tag", image.id, reference.familiar())
         store.publish(image, "load", image.id, image.id)
         if tags:

@@ -321,12 +321,17 @@ class ImageStore:
     # Changes -------------------------------------------------------------
 
     def add(
-        self, image: Image, references: Iterable[Reference] = ()
+        self,
+        image: Image,
+        references: Iterable[Reference] = (),
+        *,
+        tag_time: bool = True,
     ) -> tuple[Image, bool]:
         """Store ``image`` (or find the stored one with its id) and point references.
 
         A reference that named another image moves to this one, as a pull or
         a build does. Publishes no event; callers publish the one that fits.
+        ``tag_time=False`` leaves ``LastTagTime`` alone, as an image load does.
 
         Returns:
             The stored image and whether any reference changed.
@@ -341,7 +346,7 @@ class ImageStore:
             changed = False
             for reference in references:
                 changed |= self._set_reference(reference, stored.id)
-            if changed:
+            if changed and tag_time:
                 stored.last_tag_ns = self.clock.time_ns()
             self._refresh(stored.id)
             return stored, changed

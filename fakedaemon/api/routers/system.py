@@ -265,8 +265,13 @@ def data_usage(call: Call) -> Response:
             image_summary(call, summary, shared_sizes, counts) for summary in summaries
         ]
         for entry, summary in zip(images, summaries, strict=True):
-            # The usage report always counts containers, whatever the version.
+            # The usage report always counts containers, whatever the version,
+            # and (measured on Engine 26.1) leaves empty tag and digest lists
+            # null where the image list shows them empty.
             entry["Containers"] = counts.get(summary.image.id, 0)
+            for key in ("RepoTags", "RepoDigests"):
+                if entry.get(key) == []:
+                    entry[key] = None
         if legacy:
             document["LayersSize"] = sum(summary.image.size for summary in summaries)
             document["Images"] = images
@@ -305,7 +310,11 @@ def data_usage(call: Call) -> Response:
                 volumes, "UsageData", _volume_in_use, verbose
             )
     if not wanted or "build-cache" in wanted:
-        if legacy:
+        if legacy and call.profile.df_builder_size:
+            # Engine 20.10 sent no build cache list and a zero BuilderSize.
+            document["BuildCache"] = None
+            document["BuilderSize"] = 0
+        elif legacy:
             document["BuildCache"] = []
         if summarize:
             document["BuildCacheUsage"] = usage_summary([], "Size", bool, verbose)

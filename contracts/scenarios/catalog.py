@@ -6,7 +6,7 @@ import json
 import time
 from collections.abc import Callable
 
-from .drivers import Session, tar_of
+from .drivers import Session, image_archive, tar_of
 
 IMAGE = "busybox:latest"
 
@@ -327,6 +327,89 @@ def build(session: Session) -> None:
     http.delete(f"/images/{tag}")
 
 
+def container_ops(session: Session) -> None:
+    """Top, stats, changes, resize, update, restart, export and commit a container."""
+    http = session.http
+    name = session.name("ops")
+    config = {
+        "Image": IMAGE,
+        "Cmd": ["sh", "-c", "echo made > /tmp/made; sleep 30"],
+        "Tty": True,
+    }
+    ident = http.post("/containers/create", params={"name": name}, json=config).json()[
+        "Id"
+    ]
+    http.get(f"/containers/{ident}/top")
+    http.post(f"/containers/{ident}/start")
+    time.sleep(0.5)
+    http.get(f"/containers/{ident}/changes")
+    http.post(f"/containers/{ident}/resize", params={"h": "40", "w": "100"})
+    http.post(f"/containers/{ident}/resize", params={"h": "x", "w": "100"})
+    http.post(f"/containers/{ident}/update", json={"CpuShares": 512})
+    http.post(f"/containers/{ident}/update", json={"RestartPolicy": {"Name": "bogus"}})
+    http.post(f"/containers/{ident}/restart", params={"t": "0"})
+    time.sleep(0.3)
+    http.get(f"/containers/{ident}/json")
+    http.post(f"/containers/{ident}/kill")
+    http.post(f"/containers/{ident}/wait")
+    tag = session.name("committed")
+    http.post(
+        "/commit",
+        params={"container": ident, "repo": tag, "tag": "v1", "comment": "fdrec"},
+        json={"Labels": {"fdrec": "1"}},
+    )
+    http.get(f"/images/{tag}:v1/json")
+    http.get(f"/containers/{ident}/export")
+    http.get("/containers/fdrec-absent/top")
+    http.get("/containers/fdrec-absent/changes")
+    http.post("/commit", params={"container": "fdrec-absent"})
+    http.delete(f"/images/{tag}:v1")
+    http.post(
+        "/containers/prune",
+        params={"filters": json.dumps({"label": ["fdrec-none=1"]})},
+    )
+    http.delete(f"/containers/{ident}")
+
+
+def transfer(session: Session) -> None:
+    """Save, load, search, push, prune and system df with no registry."""
+    http = session.http
+    http.get(f"/images/{IMAGE}/json")
+    http.get(f"/images/{IMAGE}/get")
+    http.get("/images/get", params={"names": IMAGE})
+    loaded = session.name("loaded") + ":latest"
+    http.post(
+        "/images/load",
+        params={"quiet": "1"},
+        content=image_archive(loaded),
+        headers={"Content-Type": "application/x-tar"},
+    )
+    http.get(f"/images/{loaded}/json")
+    http.post(
+        "/images/load",
+        content=b"not a tar archive",
+        headers={"Content-Type": "application/x-tar"},
+    )
+    http.get("/images/search", params={"term": "busybox"})
+    http.post(f"/images/{IMAGE}/push")
+    http.get(f"/distribution/{IMAGE}/json")
+    http.post(
+        "/images/prune", params={"filters": json.dumps({"label": ["fdrec-none=1"]})}
+    )
+    http.post(
+        "/volumes/prune", params={"filters": json.dumps({"label": ["fdrec-none=1"]})}
+    )
+    http.post(
+        "/networks/prune", params={"filters": json.dumps({"label": ["fdrec-none=1"]})}
+    )
+    http.post("/build/prune")
+    http.get("/system/df")
+    http.delete(f"/images/{loaded}")
+    http.get("/plugins")
+    http.get("/plugins/fdrec-absent/json")
+    http.delete("/plugins/fdrec-absent")
+
+
 SCENARIOS: dict[str, Callable[[Session], None]] = {
     "system": system,
     "images": images,
@@ -339,4 +422,6 @@ SCENARIOS: dict[str, Callable[[Session], None]] = {
     "volumes": volumes,
     "networks": networks,
     "build": build,
+    "container-ops": container_ops,
+    "transfer": transfer,
 }

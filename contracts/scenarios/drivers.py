@@ -174,3 +174,36 @@ def socket_of(address: str) -> Path:
     if not address.startswith("unix://"):
         raise ValueError(f"expected a unix:///path address, got {address!r}")
     return Path(address[len("unix://") :])
+
+
+def image_archive(tag: str) -> bytes:
+    """Return a ``docker save`` archive of one small image tagged ``tag``.
+
+    Every byte is fixed, so the image gets the same id on every daemon that
+    loads it, unlike an archive saved from an Engine's own busybox.
+    """
+    import hashlib
+    import json
+
+    layer = tar_of({"fdrec.txt": b"loaded\n"})
+    diff_id = "sha256:" + hashlib.sha256(layer).hexdigest()
+    config = json.dumps(
+        {
+            "architecture": "amd64",
+            "os": "linux",
+            "created": "2024-01-01T00:00:00Z",
+            "config": {"Cmd": ["cat", "/fdrec.txt"]},
+            "history": [{"created": "2024-01-01T00:00:00Z", "created_by": "fdrec"}],
+            "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+        },
+        separators=(",", ":"),
+    ).encode()
+    config_name = hashlib.sha256(config).hexdigest() + ".json"
+    manifest = [{"Config": config_name, "RepoTags": [tag], "Layers": ["layer.tar"]}]
+    return tar_of(
+        {
+            config_name: config,
+            "layer.tar": layer,
+            "manifest.json": json.dumps(manifest).encode(),
+        }
+    )

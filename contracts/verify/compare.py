@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contracts.exchange.model import CLIENT, DAEMON, Exchange, Request, Response
-from contracts.exchange.normalize import Normalizer, normalize_server
+from contracts.exchange.normalize import LONG_ID, Normalizer, normalize_server
 from contracts.exchange.streams import (
     OUTPUT_TYPES,
     decode_output,
@@ -152,12 +152,21 @@ def _body(response: Response, normalizer: Normalizer, request: Request) -> Any:
 
 
 def _tar_members(payload: bytes) -> Any:
-    """List an archive's members by name and type; times and owners vary."""
+    """List an archive's members by name and type; times and owners vary.
+
+    Ids in member names (the image and layer folders of ``docker save``)
+    become ``<id>``, and the list is sorted: dockerd writes members in the
+    lexical order of their names, which for ids is a matter of chance.
+    """
     try:
         with tarfile.open(fileobj=io.BytesIO(payload)) as archive:
-            return [[member.name, member.type.decode()] for member in archive]
+            members = [
+                [LONG_ID.sub("<id>", member.name), member.type.decode()]
+                for member in archive
+            ]
     except tarfile.TarError as error:
         return {"invalid": str(error)}
+    return sorted(members)
 
 
 def _hijack(exchange: Exchange, response: Response, normalizer: Normalizer) -> Any:

@@ -46,13 +46,16 @@ REGISTRY_OPERATIONS = frozenset(
 # Server errors dockerd itself sends for these invalid inputs; the daemon
 # under test is expected to send them too. Keyed by operation, with a piece
 # of the message.
-DOCKERD_SERVER_ERRORS: dict[str, str] = {
+DOCKERD_SERVER_ERRORS: dict[str, tuple[str, ...]] = {
     # A `timeout` that is not a number fails strconv.Atoi unwrapped.
-    "PluginEnable": "strconv.Atoi",
+    "PluginEnable": ("strconv.Atoi",),
     # Service and task logs check their stream flags before the cluster,
     # and report the missing choice as a plain error.
-    "ServiceLogs": "you must choose at least one stream",
-    "TaskLogs": "you must choose at least one stream",
+    "ServiceLogs": ("you must choose at least one stream",),
+    "TaskLogs": ("you must choose at least one stream",),
+    # A build context that is not a tar archive fails in the tar reader,
+    # whose error Engines 20.10 and 26.1 pass on unwrapped.
+    "ImageBuild": ("unexpected EOF", "archive/tar: "),
 }
 
 

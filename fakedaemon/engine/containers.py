@@ -395,8 +395,16 @@ class ContainerStore:
                 container.state.exit_code = 127
                 container.state.error = message
                 self.changed.notify_all()
-                raise InvalidParameter(message) from None
-            self._launch(container, spec)
+                failure = InvalidParameter(message)
+            else:
+                failure = None
+                self._launch(container, spec)
+        if failure is not None:
+            # dockerd removes a container of `--rm` whose start failed, so a
+            # client waiting for its removal returns.
+            if container.host_config.get("AutoRemove"):
+                self._auto_remove(container)
+            raise failure
         self._publish(container, "start")
         return container
 
@@ -506,16 +514,20 @@ class ContainerStore:
             container.log.notify()
             self.changed.notify_all()
         if container.host_config.get("AutoRemove") and not self._closing:
-            with self._lock:
-                if container.removed:
-                    return
-                self._forget(container)
-            self._publish(container, "destroy")
-            engine.networks.forget(container)
-            engine.volumes.release(container, container.mounts, remove=True)
+            self._auto_remove(container)
             return
         if restart:
             self._restart_later(container)
+
+    def _auto_remove(self, container: Container) -> None:
+        """Remove a container of ``--rm`` that exited or failed to start."""
+        with self._lock:
+            if container.removed:
+                return
+            self._forget(container)
+        self._publish(container, "destroy")
+        self._engine.networks.forget(container)
+        self._engine.volumes.release(container, container.mounts, remove=True)
 
     def _should_restart(self, container: Container, code: int) -> bool:
         if self._closing or container.stopped_by_user or container.removed:

@@ -170,6 +170,8 @@ class APIApp:
         if matched is None:
             return self._unmatched(request)
         route, arguments = matched
+        if route.since is not None and self.engine.profile.max_api.below(route.since):
+            return self._unmatched(request)
         request.environ["fakedaemon.operation"] = route.operation
         return self._run(request, route, arguments)
 

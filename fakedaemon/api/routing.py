@@ -51,6 +51,9 @@ class Route:
     handler: Handler
     operation: str
     experimental: bool = False
+    # The API version of the Engine release that added the route; a daemon
+    # whose profile stops below it serves the path as an unknown one.
+    since: str | None = None
 
 
 @dataclass
@@ -60,12 +63,19 @@ class Router:
     routes: list[Route] = field(default_factory=list)
 
     def route(
-        self, method: str, path: str, operation: str, *, experimental: bool = False
+        self,
+        method: str,
+        path: str,
+        operation: str,
+        *,
+        experimental: bool = False,
+        since: str | None = None,
     ) -> Callable[[Handler], Handler]:
         """Register the decorated function as the handler of ``operation``."""
 
         def register(handler: Handler) -> Handler:
-            self.routes.append(Route(method, path, handler, operation, experimental))
+            route = Route(method, path, handler, operation, experimental, since)
+            self.routes.append(route)
             return handler
 
         return register

@@ -79,19 +79,11 @@ def remove(call: Call, name: str) -> Response:
     return empty(204)
 
 
-@router.put("/volumes/<name>", "VolumeUpdate")
+@router.put("/volumes/<name>", "VolumeUpdate", since="1.42")
 def update(call: Call, name: str) -> Response:
     """Reject the update of a volume, as a daemon outside a swarm does."""
-    # PUT /volumes/{name} arrived with Engine 23.0 (API 1.42); older engines
-    # do not route it at all.
-    if call.profile.max_api.below("1.42"):
-        return _page_not_found()
     call.engine.volumes.update(name)
     return empty(200)
-
-
-def _page_not_found() -> Response:
-    return json_response({"message": "page not found"}, status=404)
 
 
 @router.post("/volumes/prune", "VolumePrune")

@@ -227,6 +227,8 @@ class Normalizer:
 
     def value(self, value: Any, key: str | None = None) -> Any:
         """Normalise a decoded JSON value; ``key`` is the name it was found under."""
+        if key in MEASURED_KEYS:
+            return _measured(value)
         if isinstance(value, dict):
             return {name: self.value(item, name) for name, item in value.items()}
         if isinstance(value, list):
@@ -249,6 +251,24 @@ VOLUME_DATA = re.compile(r"^/.*/volumes/([^/]+)/_data$")
 def _volume_source(value: Any) -> Any:
     found = VOLUME_DATA.match(value) if isinstance(value, str) else None
     return f"<data-root>/volumes/{found.group(1)}/_data" if found else None
+
+
+# Resource usage of a container (`GET /containers/{id}/stats`): every
+# number under these keys is a measurement of the machine, so only the
+# shape is compared.
+MEASURED_KEYS = frozenset(
+    {"cpu_stats", "precpu_stats", "memory_stats", "blkio_stats", "pids_stats"}
+)
+
+
+def _measured(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {name: _measured(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_measured(item) for item in value]
+    if _is_number(value):
+        return "<measured>"
+    return value
 
 
 # A daemon's own identity (`ID` in /info): the fingerprint of its libtrust

@@ -410,6 +410,46 @@ def transfer(session: Session) -> None:
     http.delete("/plugins/fdrec-absent")
 
 
+def misc(session: Session) -> None:
+    """Stats, exec resize, plugin and auth errors with no registry, volume update."""
+    http = session.http
+    name = session.name("misc")
+    config = {"Image": IMAGE, "Cmd": ["sleep", "30"]}
+    ident = http.post("/containers/create", params={"name": name}, json=config).json()[
+        "Id"
+    ]
+    http.post(f"/containers/{ident}/start")
+    time.sleep(0.3)
+    http.get(f"/containers/{ident}/stats", params={"stream": "0"})
+    exec_config = {"Cmd": ["sleep", "5"], "Tty": True}
+    exec_id = http.post(f"/containers/{ident}/exec", json=exec_config).json()["Id"]
+    http.post(f"/exec/{exec_id}/start", json={"Detach": True, "Tty": True})
+    time.sleep(0.3)
+    http.post(f"/exec/{exec_id}/resize", params={"h": "40", "w": "100"})
+    http.post("/exec/fdrec-absent/resize", params={"h": "40", "w": "100"})
+    http.get("/containers/fdrec-absent/stats", params={"stream": "0"})
+    http.post(f"/containers/{ident}/kill")
+    http.delete(f"/containers/{ident}", params={"force": "1"})
+    http.get("/plugins/privileges", params={"remote": "fdrec-absent"})
+    http.post("/plugins/pull", params={"remote": "fdrec-absent"}, json=[])
+    http.post("/plugins/fdrec-absent/enable")
+    http.post("/plugins/fdrec-absent/disable")
+    http.post("/plugins/fdrec-absent/set", json=["DEBUG=1"])
+    http.post("/plugins/fdrec-absent/upgrade", params={"remote": "x"}, json=[])
+    http.post("/plugins/fdrec-absent/push")
+    http.post(
+        "/plugins/create",
+        params={"name": session.name("plugin")},
+        content=tar_of({"rootfs/empty": b""}),
+        headers={"Content-Type": "application/x-tar"},
+    )
+    http.post(
+        "/auth",
+        json={"username": "fdrec", "password": "fdrec", "serveraddress": "127.0.0.1:9"},
+    )
+    http.put("/volumes/fdrec-absent", params={"version": "1"}, json={})
+
+
 SCENARIOS: dict[str, Callable[[Session], None]] = {
     "system": system,
     "images": images,
@@ -424,4 +464,5 @@ SCENARIOS: dict[str, Callable[[Session], None]] = {
     "build": build,
     "container-ops": container_ops,
     "transfer": transfer,
+    "misc": misc,
 }

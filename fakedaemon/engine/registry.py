@@ -225,6 +225,14 @@ class Registry:
             )
 
     def _offline_message(self, domain: str) -> str:
+        endpoint, reason = self._offline_endpoint(domain)
+        return f'Get "{endpoint}": {reason}'
+
+    def offline_reason_for(self, domain: str) -> str:
+        """Return the transport error of a request to ``domain`` while offline."""
+        return self._offline_endpoint(domain)[1]
+
+    def _offline_endpoint(self, domain: str) -> tuple[str, str]:
         host, _, port = domain.partition(":")
         if domain == DEFAULT_DOMAIN:
             endpoint, host = "https://registry-1.docker.io/v2/", "registry-1.docker.io"
@@ -233,14 +241,15 @@ class Registry:
             endpoint = f"http://{domain}/v2/"
         else:
             endpoint = f"https://{domain}/v2/"
-        if self.offline_reason is not None:
-            reason = self.offline_reason
-        elif host == "localhost" or host.startswith("127."):
+        if host == "localhost" or host.startswith("127."):
+            # Go's HTTP client never sends loopback requests through a proxy.
             address = "127.0.0.1" if host == "localhost" else host
             reason = f"dial tcp {address}:{port or '443'}: connect: connection refused"
+        elif self.offline_reason is not None:
+            reason = self.offline_reason
         else:
             reason = f"dial tcp: lookup {host}: no such host"
-        return f'Get "{endpoint}": {reason}'
+        return endpoint, reason
 
     def start_pull(
         self,

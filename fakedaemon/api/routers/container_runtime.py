@@ -262,7 +262,10 @@ def _sample(
         "id": container.id,
     }
     mode = container.host_config.get("NetworkMode") or "bridge"
-    if mode not in ("none", "host") and not mode.startswith("container:"):
+    # A container started with its network disabled (the default mode under
+    # --bridge=none) has no interface to report.
+    networked = not container.config.get("NetworkDisabled")
+    if networked and mode not in ("none", "host") and not mode.startswith("container:"):
         document["networks"] = {
             "eth0": {
                 "rx_bytes": 876,

@@ -7,6 +7,7 @@ import tarfile
 
 from werkzeug.wrappers import Response
 
+from ...engine.references import parse_normalized
 from ...errors import DaemonError, InvalidParameter, NotFound, NotImplementedByDaemon
 from ..call import Call
 from ..responses import json_response
@@ -90,6 +91,19 @@ def pull(call: Call) -> Response:
     """Check the privileges body, then fail as a pull with no such plugin."""
     _privileges_body(call)
     remote = call.query("remote")
+    registry = call.engine.registry
+    if registry.offline:
+        reference = parse_normalized(remote).with_default_tag()
+        path = reference.path
+        tag = reference.tag or "latest"
+        url = f"https://registry-1.docker.io/v2/{path}/manifests/{tag}"
+        if reference.domain != "docker.io":
+            url = f"https://{reference.domain}/v2/{path}/manifests/{tag}"
+        reason = registry.offline_reason_for(reference.domain)
+        raise DaemonError(
+            "error resolving plugin reference: failed to do request: "
+            f'Head "{url}": {reason}'
+        )
     raise NotFound(
         f"pull access denied for {remote}, repository does not exist or may "
         "require 'docker login': denied: requested access to the resource is denied"
@@ -100,6 +114,9 @@ def pull(call: Call) -> Response:
 def upgrade(call: Call, name: str) -> Response:
     """Check the privileges body, then raise 404."""
     _privileges_body(call)
+    # The upgrade looks the plugin up by its full name, tag included.
+    if ":" not in name.rsplit("/", 1)[-1] and "@" not in name:
+        name += ":latest"
     raise _not_found(name)
 
 
@@ -109,8 +126,10 @@ def create(call: Call) -> Response:
     data = call.request.get_data()
     try:
         with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-            archive.getmembers()
+            names = {m.name.removeprefix("./") for m in archive.getmembers()}
     except tarfile.TarError:
         raise DaemonError("failed to read from tar: unexpected EOF") from None
+    if "config.json" not in names:
+        raise DaemonError("config not found")
     # NOTE: a valid plugin context is accepted but no plugin is created.
     raise NotImplementedByDaemon("creating plugins is not emulated by this daemon")

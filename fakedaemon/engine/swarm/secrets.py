@@ -179,4 +179,5 @@ class BlobStore:
                     f"service{plural}: {', '.join(users)}"
                 )
             del self._blobs[blob.meta.id]
+            swarm.write()
         swarm.publish(self.kind, "remove", blob.meta.id, str(blob.spec["Name"]))

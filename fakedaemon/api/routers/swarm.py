@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -325,7 +326,17 @@ def _logs(call: Call, reference: str, *, service: bool) -> Response:
             return
         yield from _follow(call, reference, service, positions, wanted, encode)
 
-    return stream(body(), content_type=content_type)
+    chunks = body()
+    if follow or call.profile.max_api.at_least("1.42"):
+        return stream(chunks, content_type=content_type)
+    # Engine 20.10 sets the content type with the first message, so logs
+    # without any come with none.
+    first = next(chunks, None)
+    if first is None:
+        response = stream(iter(()))
+        del response.headers["Content-Type"]
+        return response
+    return stream(itertools.chain([first], chunks), content_type=content_type)
 
 
 def _lines(container: Container) -> list[tuple[int, str, bytes]]:

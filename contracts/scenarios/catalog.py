@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from .drivers import Session, tar_of
+from .swarm import swarm
 
 IMAGE = "busybox:latest"
 
@@ -339,4 +340,5 @@ SCENARIOS: dict[str, Callable[[Session], None]] = {
     "volumes": volumes,
     "networks": networks,
     "build": build,
+    "swarm": swarm,
 }

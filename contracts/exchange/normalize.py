@@ -7,6 +7,9 @@ ids in order of first appearance. The verifier gives both sides of a
 comparison one :class:`IdNumbering` and lets the replayed side translate
 each id to the recorded id it was paired with first, so an id missing on
 one side changes only its own placeholder, not every later one.
+Swarm object ids (25 base-36 digits) share that numbering as
+``<swarm-id-N>``; join tokens, unlock keys, certificates and the root CA's
+public key, made up anew by every swarm, become fixed tokens.
 Generated container names become ``<name-N>`` in order of appearance.
 Timestamps, sizes, counters, kernel versions, paths under the data root,
 sandbox keys, pids and addresses become fixed tokens such as ``<time>``.
@@ -27,6 +30,19 @@ LONG_ID = re.compile(_ID_START + r"[0-9a-f]{64}(?![0-9a-f])")
 # more likely a size or a count than a short id.
 SHORT_ID = re.compile(
     r"(?:(?<![0-9a-f<])|(?<=%[0-9A-Fa-f]{2}))(?=[0-9]*[a-f])[0-9a-f]{12}(?![0-9a-f])"
+)
+# A swarm object id (node, service, task, secret, config, the swarm itself):
+# 25 lowercase base-36 digits, where a URL-encoded filter may put a percent
+# escape right before it.
+SWARM_ID = re.compile(
+    r"(?:(?<![0-9A-Za-z])|(?<=%[0-9A-Fa-f]{2}))[0-9a-z]{25}(?![0-9A-Za-z])"
+)
+# Secrets a swarm makes up when it is created: the join tokens (the digest
+# of the root CA, then a secret per role), the unlock key, the certificates.
+JOIN_TOKEN = re.compile(r"SWMTKN-1-[0-9a-z]{50}-([0-9a-z]{25})")
+UNLOCK_KEY = re.compile(r"SWMKEY-1-[A-Za-z0-9+/]{43}")
+CERTIFICATE = re.compile(
+    r"-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]*-----END CERTIFICATE-----\n?"
 )
 RFC3339 = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"
@@ -78,15 +94,25 @@ PATH_KEYS = frozenset(
         "Mountpoint",
     }
 )
-PID_KEYS = frozenset({"Pid"})
+PID_KEYS = frozenset({"Pid", "PID"})
 ADDRESS_KEYS = frozenset(
     {"IPAddress", "MacAddress", "GlobalIPv6Address", "LinkLocalIPv6Address"}
 )
 SANDBOX_KEYS = frozenset({"SandboxKey"})
+# The public key of a swarm's root CA, made up when the swarm is created.
+PUBLIC_KEY_KEYS = frozenset({"CertIssuerPublicKey"})
 # Strings naming the Engine build; they differ between a real Engine and a
 # fake of the same release (packaging suffixes, commits, Go versions).
 VERSION_KEYS = frozenset(
-    {"Version", "GitCommit", "GoVersion", "BuildTime", "ServerVersion", "DockerVersion"}
+    {
+        "Version",
+        "GitCommit",
+        "GoVersion",
+        "BuildTime",
+        "ServerVersion",
+        "DockerVersion",
+        "EngineVersion",
+    }
 )
 
 
@@ -107,7 +133,7 @@ class IdNumbering:
         self._count = 0
 
     def long(self, value: str) -> int:
-        """Return the number of a 64-hex id, numbering new ids."""
+        """Return the number of a 64-hex or swarm id, numbering new ids."""
         number = self._ids.get(value)
         if number is None:
             number = self._shorts.get(value[:12]) or self._next_number()
@@ -167,6 +193,7 @@ class Normalizer:
         self._canonical = canonical or _same_id
         self._seen: dict[str, int] = {}
         self._names: dict[str, int] = {}
+        self._join_secrets: dict[str, int] = {}
 
     # Placeholders -------------------------------------------------------
 
@@ -175,6 +202,15 @@ class Normalizer:
         number = self._numbering.long(self._canonical(value))
         self._seen[value] = number
         return f"<id-{number}>"
+
+    def swarm_placeholder(self, value: str) -> str:
+        """Return the placeholder of a 25-character swarm object id."""
+        return f"<swarm-id-{self._numbering.long(self._canonical(value))}>"
+
+    def join_secret_placeholder(self, value: str) -> str:
+        """Return the placeholder of a join token's secret, by first appearance."""
+        number = self._join_secrets.setdefault(value, len(self._join_secrets) + 1)
+        return f"SWMTKN-1-<ca-digest>-<join-secret-{number}>"
 
     def short_placeholder(self, value: str) -> str:
         """Return the placeholder of a 12-hex short id (of a known id if any)."""
@@ -212,7 +248,14 @@ class Normalizer:
 
     def text(self, value: str) -> str:
         """Normalise the volatile parts of a string."""
+        value = JOIN_TOKEN.sub(
+            lambda match: self.join_secret_placeholder(match.group(1)), value
+        )
+        value = UNLOCK_KEY.sub("SWMKEY-1-<unlock-key>", value)
+        value = CERTIFICATE.sub("<certificate>", value)
         value = LONG_ID.sub(lambda match: self.id_placeholder(match.group()), value)
+        # Before short ids: twelve of a swarm id's digits may all be hex.
+        value = SWARM_ID.sub(lambda match: self.swarm_placeholder(match.group()), value)
         value = SHORT_ID.sub(lambda match: self.short_placeholder(match.group()), value)
         value = RFC3339.sub(
             lambda match: match.group() if match.group() == ZERO_TIME else "<time>",
@@ -230,7 +273,8 @@ class Normalizer:
         if key in MEASURED_KEYS:
             return _measured(value)
         if isinstance(value, dict):
-            return {name: self.value(item, name) for name, item in value.items()}
+            found = {name: self.value(item, name) for name, item in value.items()}
+            return _node_host(found) if key == "Description" else found
         if isinstance(value, list):
             return [self.value(item, key) for item in value]
         rule = _key_rule(key, self.versions) if key is not None else None
@@ -241,6 +285,18 @@ class Normalizer:
         if isinstance(value, str):
             return self.text(value)
         return value
+
+
+def _node_host(description: dict[str, Any]) -> dict[str, Any]:
+    """Replace the host's name and resources in a swarm node's ``Description``."""
+    if isinstance(description.get("Hostname"), str) and description["Hostname"]:
+        description["Hostname"] = "<hostname>"
+    resources = description.get("Resources")
+    if isinstance(resources, dict):
+        for name in ("NanoCPUs", "MemoryBytes"):
+            if _is_number(resources.get(name)):
+                resources[name] = "<count>"
+    return description
 
 
 # The host folder of a named volume lies under the daemon's data root; a
@@ -305,6 +361,8 @@ def _key_rule(key: str, versions: bool) -> Callable[[Any], Any] | None:
         return _volume_source
     if key == "ID":
         return _daemon_identity
+    if key in PUBLIC_KEY_KEYS:
+        return _token_if_text("<public-key>")
     if key in SANDBOX_KEYS:
         return _token_if_text("<sandbox-key>")
     if key in ADDRESS_KEYS:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from .drivers import Session, image_archive, tar_of
+from .swarm import swarm
 
 IMAGE = "busybox:latest"
 
@@ -465,4 +466,5 @@ SCENARIOS: dict[str, Callable[[Session], None]] = {
     "container-ops": container_ops,
     "transfer": transfer,
     "misc": misc,
+    "swarm": swarm,
 }

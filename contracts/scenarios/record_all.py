@@ -44,9 +44,18 @@ def engine_release(socket_path: Path) -> tuple[str, str]:
 
 
 def clean_up(socket_path: Path) -> None:
-    """Remove every container, image tag, volume and network named ``fdrec-...``."""
+    """Leave any swarm; remove containers, tags, volumes, networks ``fdrec-...``.
+
+    Leaving removes the swarm's services, secrets and configs with it; the
+    containers of its tasks stay behind, named after the service. The
+    ``docker_gwbridge`` network the Engine made for the swarm's tasks
+    outlives the swarm, and goes too.
+    """
     transport = httpx.HTTPTransport(uds=str(socket_path))
     with httpx.Client(transport=transport, base_url="http://docker") as client:
+        swarm = client.get("/info").json().get("Swarm") or {}
+        if swarm.get("LocalNodeState", "inactive") != "inactive":
+            client.post("/swarm/leave", params={"force": "1"})
         listed = client.get("/containers/json", params={"all": "1"}).json()
         for container in listed:
             names = [name.lstrip("/") for name in container["Names"]]
@@ -60,7 +69,8 @@ def clean_up(socket_path: Path) -> None:
             if volume["Name"].startswith("fdrec-"):
                 client.delete(f"/volumes/{volume['Name']}")
         for network in client.get("/networks").json():
-            if network["Name"].startswith("fdrec-"):
+            name = network["Name"]
+            if name.startswith("fdrec-") or name == "docker_gwbridge":
                 client.delete(f"/networks/{network['Id']}")
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from contracts.exchange.model import DAEMON, Body, Exchange, Request
-from contracts.exchange.normalize import LONG_ID, SHORT_ID
+from contracts.exchange.normalize import LONG_ID, SHORT_ID, SWARM_ID
 
 from .ordering import in_stable_order
 
@@ -49,7 +49,8 @@ def _identity(value: Any) -> str | None:
     for key in IDENTITY_KEYS:
         found = value.get(key)
         if found and found != ["<none>:<none>"]:
-            return LONG_ID.sub("", json.dumps(found, sort_keys=True))
+            text = LONG_ID.sub("", json.dumps(found, sort_keys=True))
+            return SWARM_ID.sub("", text)
     return None
 
 
@@ -88,6 +89,9 @@ def _pairs(expected: Any, actual: Any) -> Iterator[tuple[str, str]]:
             yield from _pairs(left, right)
     elif isinstance(expected, str) and isinstance(actual, str):
         yield from zip(_ids_in(expected), _ids_in(actual), strict=False)
+        yield from zip(
+            _ids_in(expected, SWARM_ID), _ids_in(actual, SWARM_ID), strict=False
+        )
         # Some ids only ever appear short, such as the intermediate
         # containers a build names in its output.
         yield from zip(
@@ -107,7 +111,7 @@ def _text_of(exchange: Exchange) -> str:
 class IdMap:
     """The recorded ids learned so far, each with the target's id for it.
 
-    Ids are paired by where they sit in the two responses: at the same
+    Ids, 64-hex or swarm, are paired by where they sit in the two responses: at the same
     JSON path when both bodies are JSON (list elements by position, or by
     name when the lists differ in length), else in order of appearance.
     The pairing is one to one: an id already paired on either side is not
@@ -150,9 +154,16 @@ class IdMap:
         if expected_docs is not None and actual_docs is not None:
             pairs = list(_pairs(expected_docs, actual_docs))
         else:
-            expected = _ids_in(_text_of(recorded))
-            actual = _ids_in(_text_of(target))
-            pairs = list(zip(expected, actual, strict=False))
+            recorded_text, target_text = _text_of(recorded), _text_of(target)
+            pairs = [
+                pair
+                for pattern in (LONG_ID, SWARM_ID)
+                for pair in zip(
+                    _ids_in(recorded_text, pattern),
+                    _ids_in(target_text, pattern),
+                    strict=False,
+                )
+            ]
         with self._lock:
             for old, new in pairs:
                 if len(old) == 12 and self._knows_short(old, new):
@@ -168,11 +179,12 @@ class IdMap:
         )
 
     def rewrite_text(self, text: str) -> str:
-        """Replace each known recorded id, long or short, with the target's."""
+        """Replace each known recorded id, long, short or swarm, with the target's."""
         with self._lock:
             mapping = dict(self._map)
-        shorts = {old[:12]: new[:12] for old, new in mapping.items()}
+        shorts = {old[:12]: new[:12] for old, new in mapping.items() if len(old) != 25}
         text = LONG_ID.sub(lambda found: mapping.get(found[0], found[0]), text)
+        text = SWARM_ID.sub(lambda found: mapping.get(found[0], found[0]), text)
         return SHORT_ID.sub(lambda found: shorts.get(found[0], found[0]), text)
 
     def rewrite(self, request: Request) -> Request:

@@ -115,3 +115,85 @@ def test_versions_optional() -> None:
 
 def test_server_header() -> None:
     assert normalize_server("Docker/26.1.5+dfsg1 (linux)") == "Docker/<version> (linux)"
+
+
+NODE = "0hlcp3yfinuwvfj12ghkb5pk6"
+SERVICE = "igc6cavbsfj6f6mby0fupxaxl"
+
+
+def test_swarm_ids_numbered_with_hex_ids() -> None:
+    normalizer = Normalizer()
+    text = f"{FIRST} /services/{SERVICE}/update then {NODE} and {SERVICE}"
+    assert normalizer.text(text) == (
+        "<id-1> /services/<swarm-id-2>/update then <swarm-id-3> and <swarm-id-2>"
+    )
+
+
+def test_swarm_id_in_task_name_and_encoded_filter() -> None:
+    normalizer = Normalizer()
+    assert normalizer.text(f"fdrec-svc.1.{NODE}") == "fdrec-svc.1.<swarm-id-1>"
+    encoded = f"%7B%22service%22%3A+%5B%22{SERVICE}%22%5D%7D"
+    assert normalizer.text(encoded) == "%7B%22service%22%3A+%5B%22<swarm-id-2>%22%5D%7D"
+
+
+def test_swarm_id_needs_exactly_25_characters() -> None:
+    normalizer = Normalizer()
+    assert normalizer.text(NODE + "x") == NODE + "x"
+    assert normalizer.text(NODE[1:]) == NODE[1:]
+    # Within base64 (mixed case) a lowercase run is not an id.
+    assert normalizer.text(f"AB{NODE}CD") == f"AB{NODE}CD"
+
+
+def test_join_tokens_unlock_key_and_certificates() -> None:
+    normalizer = Normalizer()
+    digest = "32x3mp492mjq1vtswukjbcrd9dkcyqz7jcauwyzlz6ptxua90n"
+    tokens = {
+        "Worker": f"SWMTKN-1-{digest}-4en9ox01k21pzu7e3emihxqvr",
+        "Manager": f"SWMTKN-1-{digest}-3ube40sfrgoqdwnsvia6t7zel",
+    }
+    assert normalizer.value(tokens) == {
+        "Worker": "SWMTKN-1-<ca-digest>-<join-secret-1>",
+        "Manager": "SWMTKN-1-<ca-digest>-<join-secret-2>",
+    }
+    key = "SWMKEY-1-" + "Ab+/" * 10 + "xyz"
+    assert normalizer.text(key) == "SWMKEY-1-<unlock-key>"
+    pem = "-----BEGIN CERTIFICATE-----\nMIIBazCC\nAf8E==\n-----END CERTIFICATE-----\n"
+    tls = {
+        "TrustRoot": pem,
+        "CertIssuerSubject": "MBMxETAPBgNVBAMTCHN3YXJtLWNh",
+        "CertIssuerPublicKey": "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE5yjr",
+    }
+    assert normalizer.value(tls) == {
+        "TrustRoot": "<certificate>",
+        "CertIssuerSubject": "MBMxETAPBgNVBAMTCHN3YXJtLWNh",
+        "CertIssuerPublicKey": "<public-key>",
+    }
+
+
+def test_node_host_replaced_only_in_description() -> None:
+    normalizer = Normalizer()
+    node = {
+        "Description": {
+            "Hostname": "vm",
+            "Resources": {"NanoCPUs": 2_000_000_000, "MemoryBytes": 25_276_194_816},
+        },
+        "Spec": {"Resources": {"Limits": {"MemoryBytes": 1024}}},
+        "Config": {"Hostname": "web"},
+    }
+    assert normalizer.value(node) == {
+        "Description": {
+            "Hostname": "<hostname>",
+            "Resources": {"NanoCPUs": "<count>", "MemoryBytes": "<count>"},
+        },
+        "Spec": {"Resources": {"Limits": {"MemoryBytes": 1024}}},
+        "Config": {"Hostname": "web"},
+    }
+
+
+def test_task_pid_and_engine_version() -> None:
+    normalizer = Normalizer()
+    document = {"ContainerStatus": {"PID": 12865}, "EngineVersion": "26.1.5+dfsg1"}
+    assert normalizer.value(document) == {
+        "ContainerStatus": {"PID": "<pid>"},
+        "EngineVersion": "<version>",
+    }

@@ -125,3 +125,47 @@ def test_short_id_of_paired_long_id_is_not_paired_again() -> None:
     ids.learn(answer({"Image": "aaaaaaaaaaaa"}), answer({"Image": "eeeeeeeeeeee"}))
     assert ids.recorded_for("eeeeeeeeeeee") == "eeeeeeeeeeee"
     assert ids.recorded_for(TARGET_D[:12]) == RECORDED_A[:12]
+
+
+RECORDED_SERVICE = "igc6cavbsfj6f6mby0fupxaxl"
+RECORDED_TASK = "ymi3n15rrq5zdloiwtwgc00th"
+TARGET_SERVICE = "5xjur6zt871o2sanaa4atdcij"
+TARGET_TASK = "0zafxobwd37cqnt0i6bhvhn6x"
+
+
+def test_swarm_ids_paired_and_share_placeholder() -> None:
+    ids = IdMap()
+    ids.learn(answer({"ID": RECORDED_SERVICE}), answer({"ID": TARGET_SERVICE}))
+    assert ids.get(RECORDED_SERVICE) == TARGET_SERVICE
+    expected, actual = sides(ids)
+    assert expected.text(f"/services/{RECORDED_SERVICE}") == "/services/<swarm-id-1>"
+    assert actual.text(f"/services/{TARGET_SERVICE}") == "/services/<swarm-id-1>"
+
+
+def test_swarm_ids_rewritten_in_paths_and_filters() -> None:
+    ids = IdMap()
+    ids.learn(
+        answer([{"ID": RECORDED_TASK, "ServiceID": RECORDED_SERVICE}]),
+        answer([{"ID": TARGET_TASK, "ServiceID": TARGET_SERVICE}]),
+    )
+    assert ids.rewrite_text(f"/tasks/{RECORDED_TASK}/logs") == (
+        f"/tasks/{TARGET_TASK}/logs"
+    )
+    target = f"/tasks?filters=%7B%22service%22%3A+%5B%22{RECORDED_SERVICE}%22%5D%7D"
+    assert TARGET_SERVICE in ids.rewrite(Request("GET", target)).target
+
+
+def test_swarm_id_in_plain_text_paired() -> None:
+    ids = IdMap()
+    recorded = Exchange(
+        seq=1,
+        request=Request("POST", "/swarm/init"),
+        response=Response(200, body=Body(b"not json " + RECORDED_TASK.encode())),
+    )
+    target = Exchange(
+        seq=1,
+        request=Request("POST", "/swarm/init"),
+        response=Response(200, body=Body(b"not json " + TARGET_TASK.encode())),
+    )
+    ids.learn(recorded, target)
+    assert ids.recorded_for(TARGET_TASK) == RECORDED_TASK

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Response
 
 from ...clock import format_log_timestamp
+from ...engine.references import parse_normalized
 from ...engine.swarm.lookup import parse_version
 from ...engine.swarm.nodes import NODE_FILTERS
 from ...engine.swarm.secrets import BLOB_FILTERS
@@ -175,15 +177,45 @@ def list_services(call: Call) -> Response:
     )
 
 
+def _digest_warnings(call: Call, spec: dict[str, Any]) -> list[str]:
+    """Return dockerd's warning when it cannot pin a service's image to a digest.
+
+    Below API 1.30 the daemon, not the client, asks the registry for the
+    digest of the image; a registry out of reach leaves the tag unpinned
+    and adds a warning to the answer.
+    """
+    if call.version.at_least("1.30"):
+        return []
+    template = spec.get("TaskTemplate")
+    container = template.get("ContainerSpec") if isinstance(template, dict) else None
+    image = container.get("Image") if isinstance(container, dict) else None
+    if not isinstance(image, str) or not image or "@" in image:
+        return []
+    try:
+        call.engine.registry.check_reachable(parse_normalized(image))
+    except DaemonError:
+        return [
+            f"image {image} could not be accessed on a registry to record\n"
+            f"its digest. Each node will access {image} independently,\n"
+            "possibly leading to different nodes running different\n"
+            "versions of the image.\n"
+        ]
+    return []
+
+
 @router.post("/services/create", "ServiceCreate")
 def create_service(call: Call) -> Response:
     """Create a service; the orchestrator starts its tasks."""
     swarm = call.engine.swarm
     swarm.require_manager()
-    service_id = swarm.services.create(_body(call))
+    body = _body(call)
+    service_id = swarm.services.create(body)
     document: dict[str, Any] = {"ID": service_id}
+    warnings = _digest_warnings(call, body)
+    if warnings:
+        document["Warnings"] = warnings
     # Engine 20.10 left out an empty Warnings list; 26.1 sends null.
-    if call.profile.max_api.at_least("1.42"):
+    elif call.profile.max_api.at_least("1.42"):
         document["Warnings"] = None
     return json_response(document, 201)
 
@@ -213,7 +245,7 @@ def update_service(call: Call, id: str) -> Response:
     # `registryAuthFrom` only picks the credentials sent to a registry, and
     # the fake pulls nothing for services.
     swarm.services.update(id, version, body, call.query("rollback"))
-    return json_response({"Warnings": None})
+    return json_response({"Warnings": _digest_warnings(call, body) or None})
 
 
 # Tasks -------------------------------------------------------------------------
@@ -294,7 +326,17 @@ def _logs(call: Call, reference: str, *, service: bool) -> Response:
             return
         yield from _follow(call, reference, service, positions, wanted, encode)
 
-    return stream(body(), content_type=content_type)
+    chunks = body()
+    if follow or call.profile.max_api.at_least("1.42"):
+        return stream(chunks, content_type=content_type)
+    # Engine 20.10 sets the content type with the first message, so logs
+    # without any come with none.
+    first = next(chunks, None)
+    if first is None:
+        response = stream(iter(()))
+        del response.headers["Content-Type"]
+        return response
+    return stream(itertools.chain([first], chunks), content_type=content_type)
 
 
 def _lines(container: Container) -> list[tuple[int, str, bytes]]:

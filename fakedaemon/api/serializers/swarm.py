@@ -72,12 +72,11 @@ def cluster_info(cluster: Cluster, version: APIVersion) -> dict[str, Any]:
     document["Spec"] = copy.deepcopy(cluster.spec)
     document["TLSInfo"] = tls_info(cluster)
     document["RootRotationInProgress"] = False
-    # DefaultAddrPool and SubnetSize arrived in API 1.39, DataPathPort in 1.40.
-    if version.at_least("1.39"):
-        document["DefaultAddrPool"] = list(cluster.default_addr_pool)
-        document["SubnetSize"] = cluster.subnet_size
-    if version.at_least("1.40"):
-        document["DataPathPort"] = cluster.data_path_port
+    # DefaultAddrPool and SubnetSize arrived in API 1.39, DataPathPort in 1.40;
+    # Engines 20.10 and 26.1 send them at every API version.
+    document["DefaultAddrPool"] = list(cluster.default_addr_pool)
+    document["SubnetSize"] = cluster.subnet_size
+    document["DataPathPort"] = cluster.data_path_port
     return document
 
 
@@ -224,8 +223,9 @@ def task_document(task: Task, engine: Engine, version: APIVersion) -> dict[str, 
     ]
     if attachments:
         document["NetworksAttachments"] = attachments
-    # Cluster volumes (API 1.42) added the task's `Volumes`.
-    if version.at_least("1.42"):
+    # Cluster volumes (API 1.42) added the task's `Volumes`; Engines that
+    # know them send it at every API version.
+    if engine.profile.max_api.at_least("1.42"):
         document["Volumes"] = None
     return document
 

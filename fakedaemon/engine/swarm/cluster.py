@@ -96,6 +96,10 @@ def split_address(address: str, default_port: int = DEFAULT_PORT) -> tuple[str, 
     return host.strip("[]"), int(port_text)
 
 
+INIT_NODE_INDEX = 9
+INIT_CLUSTER_INDEX = 10
+
+
 class Swarm:
     """The swarm state of one engine: ``inactive``, ``active`` or ``locked``.
 
@@ -153,6 +157,10 @@ class Swarm:
         self.index += 1
         return Meta(identifiers.object_id(self.engine.ids), self.index, now, now)
 
+    def write(self) -> None:
+        """Record a write that leaves no object to carry its index (a removal)."""
+        self.index += 1
+
     def touch(self, meta: Meta) -> None:
         """Record a write of the object with ``meta``."""
         self.index += 1
@@ -205,12 +213,20 @@ class Swarm:
             self.listen_addr = f"{listen_host}:{listen_port}"
             self.advertise_addr = advertise_host
             self.data_path_addr = request.get("DataPathAddr") or ""
+            # A new swarm starts a new raft log.
+            self.index = 0
             self._create_cluster(request)
             node = self.nodes.create_self(
                 advertise_host,
                 f"{advertise_host}:{listen_port}",
                 request.get("Availability") or "active",
             )
+            # Engines 20.10 and 26.1 write a new node last at index 9, once
+            # it is ready, and the cluster at 10, once its root CA is stored.
+            assert self.cluster is not None
+            node.meta.index = INIT_NODE_INDEX
+            self.cluster.meta.index = INIT_CLUSTER_INDEX
+            self.index = INIT_CLUSTER_INDEX
             self.node_id = node.meta.id
             self.state = "active"
             self.overlay.create_ingress()

@@ -37,6 +37,10 @@ _NEXT_STATE = {
     "ready": ("starting", "starting"),
     "starting": ("running", "started"),
 }
+# The agent reports a task's progress and the dispatcher stores the reports
+# in batches: reaching these states is stored with the next state, so a task
+# started on an Engine usually shows three writes after ``assigned``.
+_BATCHED_STATES = frozenset({"accepted", "ready"})
 _DEFAULT_RESTART_DELAY_NS = 5_000_000_000
 _DEFAULT_GRACE_NS = 10_000_000_000
 
@@ -108,7 +112,10 @@ class Orchestrator:
         task.err = err
         task.timestamp_ns = now
         task.next_step_ns = now + STEP_NS
-        self._swarm.touch(task.meta)
+        if state in _BATCHED_STATES:
+            task.meta.updated_ns = self._swarm.engine.clock.time_ns()
+        else:
+            self._swarm.touch(task.meta)
 
     def _observe(self, task: Task, now: int) -> None:
         """Notice that a running task's container exited or disappeared."""

@@ -153,13 +153,16 @@ class BlobStore:
         with swarm.lock:
             swarm.require_manager()
             blob = self._find(reference)
-            swarm.check_version(blob.meta, version)
             if self.kind == "secret":
-                changed = data is not None
+                # The Engines accept a secret's own data sent back, as by a
+                # client that edits the inspected spec. Data left out stays.
+                changed = data is not None and data != blob.data
             else:
                 changed = (data or b"") != blob.data
             if changed or (spec.get("Name") or "") != blob.spec["Name"]:
                 raise invalid_argument("only updates to Labels are allowed")
+            # SwarmKit checks the change before the version.
+            swarm.check_version(blob.meta, version)
             blob.spec["Labels"] = dict(spec.get("Labels") or {})
             swarm.touch(blob.meta)
             name = str(blob.spec["Name"])
@@ -179,4 +182,5 @@ class BlobStore:
                     f"service{plural}: {', '.join(users)}"
                 )
             del self._blobs[blob.meta.id]
+            swarm.write()
         swarm.publish(self.kind, "remove", blob.meta.id, str(blob.spec["Name"]))

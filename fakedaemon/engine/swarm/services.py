@@ -390,6 +390,7 @@ class ServiceStore:
             service = self._find(reference)
             del self._services[service.meta.id]
             service.removed = True
+            swarm.write()
             for vip in service.endpoint.get("VirtualIPs", []):
                 self.release(vip["NetworkID"], vip["Addr"])
             swarm.tasks.remove_service(service.meta.id)

@@ -148,12 +148,34 @@ def loads(text: str) -> tuple[Any, int]:
         parse_float=Number, parse_int=_parse_int, parse_constant=_reject_constant
     )
     try:
-        return decoder.raw_decode(text)
+        document, end = decoder.raw_decode(text)
     except json.JSONDecodeError as error:
         raise JSONSyntaxError(_describe(text, error)) from None
     except RecursionError:
         # Deeper than Python's recursion limit yet within Go's depth limit.
-        return _IterativeParser(text).parse()
+        document, end = _IterativeParser(text).parse()
+    if _LONE_SURROGATE.search(text) is not None or _SURROGATE_ESCAPE.search(text):
+        document = _without_surrogates(document)
+    return document, end
+
+
+# Python decodes an escaped UTF-16 surrogate that has no partner ("\ud800")
+# into a string that cannot be encoded again; Go's decoder puts U+FFFD there.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]", re.ASCII)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            _without_surrogates(key): _without_surrogates(item)
+            for key, item in value.items()
+        }
+    return value
 
 
 def _parse_int(text: str) -> int | Number:

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from ...engine.references import InvalidReference, parse_normalized
 from ...engine.registry import Platform
 from ...errors import DaemonError, InvalidParameter
+from ..bodytypes import body_types
 from ..call import Call
 from ..responses import json_response, stream
 from ..routing import Router
@@ -24,7 +25,11 @@ _SEARCH_FILTERS = ("is-automated", "is-official", "stars")
 @router.post("/commit", "ImageCommit")
 def commit(call: Call) -> Response:
     """Create an image from a container's files and configuration."""
-    overrides = call.json_body(required=False)
+    legacy = call.profile.legacy_messages
+    # dockerd decodes the body as a container create body, so each field
+    # must have its Go type before anything is committed.
+    into = body_types(legacy).container_create
+    overrides = call.json_body(required=False, into=into)
     if overrides is not None and not isinstance(overrides, dict):
         raise InvalidParameter(
             "json: cannot unmarshal array into Go value of type container.Config"

@@ -74,6 +74,8 @@ class Container:
     stdin: StdinPipe | None = None
     platform: str = "linux"
     removed: bool = False
+    # A removal has begun (it may wait for the process to be killed).
+    removing: bool = False
     exits: int = 0
     process: _Process | None = None
     stopped_by_user: bool = False
@@ -318,16 +320,25 @@ class ContainerStore:
         """Remove a container, killing it first when ``force`` is set."""
         container = self.get(reference)
         with self._lock:
+            if container.removing:
+                raise Conflict(
+                    f"removal of container {reference} is already in progress"
+                )
             running = container.state.running
-        if running:
-            if not force:
+            if running and not force:
                 raise Conflict(self._remove_running_message(container))
-            self._signal(container, SIGKILL, user=True)
-            self._await_exit(container)
-        with self._lock:
-            if container.removed:
-                return
-            self._forget(container)
+            container.removing = True
+        try:
+            if running:
+                self._signal(container, SIGKILL, user=True)
+                self._await_exit(container)
+            with self._lock:
+                if container.removed:
+                    # An auto-remove finished first.
+                    raise NoSuchContainer(reference)
+                self._forget(container)
+        finally:
+            container.removing = False
         self._publish(container, "destroy")
         self._engine.networks.forget(container)
         self._engine.volumes.release(container, container.mounts, remove=remove_volumes)
@@ -522,7 +533,8 @@ class ContainerStore:
     def _auto_remove(self, container: Container) -> None:
         """Remove a container of ``--rm`` that exited or failed to start."""
         with self._lock:
-            if container.removed:
+            # A removal the client asked for goes on and publishes the event.
+            if container.removed or container.removing:
                 return
             self._forget(container)
         self._publish(container, "destroy")

@@ -30,6 +30,19 @@ class Address:
         return f"tcp://{_host_text(self.host)}:{self.port}"
 
 
+
+def listen_backlog() -> int:
+    """Return the accept queue length the kernel allows, as Go's net package does.
+
+    Go reads ``net.core.somaxconn`` (4096 on current Linux kernels), so
+    many clients connecting at once queue instead of failing with EAGAIN.
+    """
+    try:
+        with open("/proc/sys/net/core/somaxconn", encoding="ascii") as handle:
+            return max(int(handle.read().strip()), 1)
+    except (OSError, ValueError):
+        return socket.SOMAXCONN
+
 def default_socket_path() -> Path:
     """Return the per-user default socket path.
 
@@ -106,7 +119,7 @@ def bind(address: Address, *, group: str | None = None) -> socket.socket:
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     host = "127.0.0.1" if address.host == "localhost" else address.host
     listener.bind((host, address.port))
-    listener.listen(128)
+    listener.listen(listen_backlog())
     return listener
 
 
@@ -148,7 +161,7 @@ def _bind_unix(path: Path, group: str | None) -> socket.socket:
         listener.close()
         path.unlink(missing_ok=True)
         raise
-    listener.listen(128)
+    listener.listen(listen_backlog())
     return listener
 
 

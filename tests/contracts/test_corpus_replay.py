@@ -26,8 +26,9 @@ RELEASES = sorted(path.name for path in CORPUS.iterdir() if path.is_dir())
 # The share of each Engine's exchanges the fake must reproduce.
 TARGET = 0.95
 # A real Engine misses only the exchanges that race on it (an exec inspected
-# while its start still streams); more means the corpus drifted.
-DRIFT_TARGET = 0.98
+# while its start still streams, a swarm task's version index) and the
+# swarm's leftover network; more means the corpus drifted.
+DRIFT_TARGET = 0.97
 
 
 def rate(results: list[ExchangeResult]) -> float:

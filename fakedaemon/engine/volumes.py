@@ -335,6 +335,9 @@ class VolumeStore:
         An empty volume first receives what the image has at the mount path,
         unless the mount sets ``nocopy``.
         """
+        # NOTE: a volume is copied in at start and back at stop, so two
+        # containers running at once do not see each other's writes, unlike
+        # dockerd's one shared directory.
         for mount in mounts:
             if mount.type != "volume":
                 continue

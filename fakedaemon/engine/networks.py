@@ -284,7 +284,9 @@ class NetworkStore:
                 warning = (
                     f"Network with name {name} (id : {duplicate.id}) already exists"
                 )
-            pools, shown, user_subnets = self._pools(ipam.get("Config") or [], modern)
+            # Go decodes a null element of the list into an empty config.
+            configs = [config or {} for config in ipam.get("Config") or []]
+            pools, shown, user_subnets = self._pools(configs, modern)
             network = Network(
                 id=engine.ids.hex_id(),
                 name=name,

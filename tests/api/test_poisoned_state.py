@@ -97,3 +97,11 @@ def test_parallel_force_remove_succeeds_once(client: Client, engine: Engine) -> 
         thread.join(30)
     assert statuses.count(204) == 1
     assert set(statuses) <= {204, 404, 409}
+
+
+def test_network_ipam_config_null_entry(client: Client) -> None:
+    body = b'{"Name":"n1","IPAM":{"Config":[null]}}'
+    status, document = post_json(client, "/v1.45/networks/create", body)
+    assert status == 400
+    assert isinstance(document, dict)
+    assert "invalid subnet" in document["message"]

@@ -398,6 +398,7 @@ class ContainerStore:
             if container.state.running:
                 raise NotModified("container is already running")
             spec = self._spec(container)
+            failure: InvalidParameter | None = None
             try:
                 if not self._engine.behaviours.covers(container, spec.argv):
                     interpreter.check_executable(spec, container.filesystem)
@@ -408,7 +409,6 @@ class ContainerStore:
                 self.changed.notify_all()
                 failure = InvalidParameter(message)
             else:
-                failure = None
                 self._launch(container, spec)
         if failure is not None:
             # dockerd removes a container of `--rm` whose start failed, so a

@@ -105,3 +105,28 @@ def test_network_ipam_config_null_entry(client: Client) -> None:
     assert status == 400
     assert isinstance(document, dict)
     assert "invalid subnet" in document["message"]
+
+
+@pytest.mark.parametrize(
+    ("target", "body", "field"),
+    [
+        ("/v1.45/swarm/init", b'{"ListenAddr":1}', "InitRequest.ListenAddr"),
+        ("/v1.45/services/create", b'{"Name":1}', "ServiceSpec.Name"),
+        ("/v1.45/services/create", b'{"TaskTemplate":"s"}', "ServiceSpec.TaskTemplate"),
+        (
+            "/v1.45/services/create",
+            b'{"TaskTemplate":[null]}',
+            "ServiceSpec.TaskTemplate",
+        ),
+    ],
+)
+def test_swarm_body_of_wrong_type(
+    client: Client, target: str, body: bytes, field: str
+) -> None:
+    if target.endswith("/services/create"):
+        init = b'{"ListenAddr":"127.0.0.1:2377","AdvertiseAddr":"127.0.0.1"}'
+        assert post_json(client, "/v1.45/swarm/init", init)[0] == 200
+    status, document = post_json(client, target, body)
+    assert status == 400
+    assert isinstance(document, dict)
+    assert f"Go struct field {field}" in document["message"]

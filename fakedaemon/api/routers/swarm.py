@@ -23,6 +23,8 @@ from ...engine.swarm.secrets import BLOB_FILTERS
 from ...engine.swarm.services import SERVICE_FILTERS
 from ...engine.swarm.tasks import TASK_FILTERS, log_details
 from ...errors import DaemonError, InvalidParameter
+from .. import gojson
+from ..bodytypes import BodyType
 from ..call import Call
 from ..responses import MULTIPLEXED_STREAM, RAW_STREAM, empty, json_response, stream
 from ..routing import Router
@@ -37,11 +39,66 @@ if TYPE_CHECKING:
 router = Router()
 
 
-def _body(call: Call) -> dict[str, Any]:
-    body = call.json_body()
+def _body(call: Call, into: BodyType | None = None) -> dict[str, Any]:
+    body = call.json_body(into=into)
     if not isinstance(body, dict):
         raise InvalidParameter("invalid JSON: the request body must be a JSON object")
     return body
+
+
+# The top-level fields of the bodies whose values the handlers read before
+# any check of their own; Go ignores the fields a struct does not name.
+_INIT_REQUEST = BodyType(
+    gojson.struct(
+        "swarm.InitRequest",
+        {
+            "ListenAddr": gojson.STRING,
+            "AdvertiseAddr": gojson.STRING,
+            "DataPathAddr": gojson.STRING,
+            "DataPathPort": gojson.UINT,
+            "ForceNewCluster": gojson.BOOL,
+            "Spec": gojson.struct("swarm.Spec", {}),
+            "AutoLockManagers": gojson.BOOL,
+            "Availability": gojson.STRING,
+            "DefaultAddrPool": gojson.STRINGS,
+            "SubnetSize": gojson.UINT,
+        },
+    )
+)
+_SERVICE_SPEC = BodyType(
+    gojson.struct(
+        "swarm.ServiceSpec",
+        {
+            "Name": gojson.STRING,
+            "Labels": gojson.STRING_MAP,
+            "TaskTemplate": gojson.struct(
+                "swarm.TaskSpec",
+                {
+                    "ContainerSpec": gojson.struct(
+                        "swarm.ContainerSpec",
+                        {
+                            "Image": gojson.STRING,
+                            "Labels": gojson.STRING_MAP,
+                            "Command": gojson.STRINGS,
+                            "Args": gojson.STRINGS,
+                            "Env": gojson.STRINGS,
+                        },
+                    ),
+                    "Networks": gojson.slice_of(
+                        gojson.struct("swarm.NetworkAttachmentConfig", {})
+                    ),
+                },
+            ),
+            "Mode": gojson.struct("swarm.ServiceMode", {}),
+            "UpdateConfig": gojson.struct("swarm.UpdateConfig", {}),
+            "RollbackConfig": gojson.struct("swarm.UpdateConfig", {}),
+            "Networks": gojson.slice_of(
+                gojson.struct("swarm.NetworkAttachmentConfig", {})
+            ),
+            "EndpointSpec": gojson.struct("swarm.EndpointSpec", {}),
+        },
+    )
+)
 
 
 # Swarm ---------------------------------------------------------------------
@@ -50,7 +107,7 @@ def _body(call: Call) -> dict[str, Any]:
 @router.post("/swarm/init", "SwarmInit")
 def init(call: Call) -> Response:
     """Create a swarm with this daemon as its only manager; return the node id."""
-    node_id = call.engine.swarm.init(_body(call))
+    node_id = call.engine.swarm.init(_body(call, _INIT_REQUEST))
     return json_response(node_id)
 
 
@@ -208,7 +265,7 @@ def create_service(call: Call) -> Response:
     """Create a service; the orchestrator starts its tasks."""
     swarm = call.engine.swarm
     swarm.require_manager()
-    body = _body(call)
+    body = _body(call, _SERVICE_SPEC)
     service_id = swarm.services.create(body)
     document: dict[str, Any] = {"ID": service_id}
     warnings = _digest_warnings(call, body)
@@ -241,7 +298,7 @@ def update_service(call: Call, id: str) -> Response:
     swarm = call.engine.swarm
     swarm.require_manager()
     version = parse_version("service", call.query("version"))
-    body = _body(call)
+    body = _body(call, _SERVICE_SPEC)
     # `registryAuthFrom` only picks the credentials sent to a registry, and
     # the fake pulls nothing for services.
     swarm.services.update(id, version, body, call.query("rollback"))

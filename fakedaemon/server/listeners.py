@@ -30,7 +30,6 @@ class Address:
         return f"tcp://{_host_text(self.host)}:{self.port}"
 
 
-
 def listen_backlog() -> int:
     """Return the accept queue length the kernel allows, as Go's net package does.
 
@@ -42,6 +41,7 @@ def listen_backlog() -> int:
             return max(int(handle.read().strip()), 1)
     except (OSError, ValueError):
         return socket.SOMAXCONN
+
 
 def default_socket_path() -> Path:
     """Return the per-user default socket path.

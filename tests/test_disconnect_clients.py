@@ -8,6 +8,7 @@ they were, while the container itself keeps running.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -23,17 +24,13 @@ import requests
 from fakedaemon import Daemon
 from fakedaemon.engine.containers import Container
 
+from . import polling
+
 if TYPE_CHECKING:
     from conftest import DockerCLI
 
 
-def eventually(predicate: Callable[[], bool], timeout: float = 5) -> bool:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
+eventually = functools.partial(polling.eventually, timeout=5)
 
 
 def session_threads() -> int:

@@ -13,10 +13,10 @@ import pytest
 from fakedaemon import Daemon, DaemonConfig
 
 
-def load_measure() -> ModuleType:
-    """Import measure.py, which runs as a script too, by its path."""
-    path = Path(__file__).with_name("measure.py")
-    spec = importlib.util.spec_from_file_location("reliability_measure", path)
+def load_script(name: str) -> ModuleType:
+    """Import ``name``.py of this folder, which runs as a script too, by its path."""
+    path = Path(__file__).with_name(f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"reliability_{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     # dataclasses look their module up in sys.modules while the class is made.
@@ -25,10 +25,21 @@ def load_measure() -> ModuleType:
     return module
 
 
+def load_measure() -> ModuleType:
+    """Import measure.py, the workloads and checks of the reliability report."""
+    return load_script("measure")
+
+
 @pytest.fixture(scope="session")
 def measure() -> ModuleType:
     """The workloads and checks of measure.py."""
     return load_measure()
+
+
+@pytest.fixture(scope="session")
+def release() -> ModuleType:
+    """The workload of measure_release.py."""
+    return load_script("measure_release")
 
 
 @pytest.fixture

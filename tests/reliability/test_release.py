@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -11,25 +9,6 @@ import pytest
 
 from fakedaemon import Daemon, DaemonConfig
 from fakedaemon.server.listeners import parse_address
-
-
-def load_measure_release() -> ModuleType:
-    """Import measure_release.py, which runs as a script too, by its path."""
-    path = Path(__file__).with_name("measure_release.py")
-    spec = importlib.util.spec_from_file_location("reliability_release", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up in sys.modules while the class is made.
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def release() -> ModuleType:
-    """The workload of measure_release.py."""
-    return load_measure_release()
-
 
 KINDS = ["events", "logs follow", "stats", "wait", "attach", "attach with stdin"]
 # Over TCP an attach without stdin learns of a closed client only from the

@@ -7,6 +7,7 @@ were measured on Engines 20.10 and 26.1.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import socket
@@ -23,6 +24,8 @@ import trustme
 from fakedaemon import Daemon, DaemonConfig
 from fakedaemon.engine.containers import Container
 from fakedaemon.server.listeners import Address, parse_address
+
+from .. import polling
 
 CANCELLED = b'{"Error":{"Message":"context canceled"},"StatusCode":-1}\n'
 UPGRADE = "Connection: Upgrade\r\nUpgrade: tcp\r\n"
@@ -122,13 +125,7 @@ def nothing_within(sock: socket.socket, seconds: float) -> bool:
     return False
 
 
-def eventually(predicate: Callable[[], bool], timeout: float = 3) -> bool:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
+eventually = functools.partial(polling.eventually, timeout=3)
 
 
 def running(daemon: Daemon, config: dict[str, object], name: str) -> Container:

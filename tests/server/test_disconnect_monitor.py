@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from fakedaemon.server.disconnect import Disconnect, DisconnectMonitor
+
+from .. import polling
 
 
 @pytest.fixture
@@ -29,13 +31,7 @@ def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
     client.close()
 
 
-def eventually(predicate: Callable[[], bool], timeout: float = 2) -> bool:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.005)
-    return True
+eventually = functools.partial(polling.eventually, timeout=2, interval=0.005)
 
 
 def test_close_fires_callbacks_in_order(

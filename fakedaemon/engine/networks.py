@@ -426,7 +426,7 @@ class NetworkStore:
             # Under --bridge=none the default mode names no network; the
             # container starts with its network disabled (see _launch).
             first = endpoints.pop(name, None) or endpoints.pop("default", None)
-            return {name: self._attachment_to_missing(first or {})}
+            return {name: _attachment_from("", first or {})}
         network = self.get(name)
         attachments: dict[str, Attachment] = {}
         # The CLI names the mode's own endpoint "default" when no --network
@@ -453,31 +453,7 @@ class NetworkStore:
         ipam_config = settings.get("IPAMConfig") or None
         if ipam_config:
             self._check_requested_address(network, ipam_config)
-        return Attachment(
-            network_id=network.id,
-            aliases=list(aliases) if aliases else None,
-            ipam_config=dict(ipam_config) if ipam_config else None,
-            links=settings.get("Links") or None,
-            driver_opts=settings.get("DriverOpts") or None,
-            mac_request=settings.get("MacAddress") or "",
-            gw_priority=int(settings.get("GwPriority") or 0),
-        )
-
-    @staticmethod
-    def _attachment_to_missing(settings: dict[str, Any]) -> Attachment:
-        """Return the settings kept for a network that does not exist (yet)."""
-        ipam_config = settings.get("IPAMConfig") or None
-        aliases = settings.get("Aliases") or None
-        return Attachment(
-            network_id="",
-            aliases=list(aliases) if aliases else None,
-            ipam_config=dict(ipam_config) if ipam_config else None,
-            links=settings.get("Links") or None,
-            driver_opts=settings.get("DriverOpts") or None,
-            mac_request=settings.get("MacAddress") or "",
-            gw_priority=int(settings.get("GwPriority") or 0),
-            by_connect=True,
-        )
+        return _attachment_from(network.id, settings)
 
     def _check_requested_address(
         self, network: Network, ipam_config: dict[str, Any]
@@ -579,7 +555,8 @@ class NetworkStore:
         if network is None:
             with self._lock:
                 if not container.state.running:
-                    attachment = self._attachment_to_missing(settings)
+                    attachment = _attachment_from("", settings)
+                    attachment.by_connect = True
                     container.networks[reference] = attachment
                     return
             raise NotFound(f"network {reference} not found")
@@ -731,6 +708,25 @@ class NetworkStore:
         attributes["name"] = network.name
         attributes["type"] = network.driver
         self._engine.events.publish("network", action, network.id, attributes)
+
+
+def _attachment_from(network_id: str, settings: dict[str, Any]) -> Attachment:
+    """Return the endpoint settings of a request for the network ``network_id``.
+
+    An empty ``network_id`` keeps settings for a network that does not exist
+    (yet), as dockerd keeps them for a container that is not running.
+    """
+    aliases = settings.get("Aliases") or None
+    ipam_config = settings.get("IPAMConfig") or None
+    return Attachment(
+        network_id=network_id,
+        aliases=list(aliases) if aliases else None,
+        ipam_config=dict(ipam_config) if ipam_config else None,
+        links=settings.get("Links") or None,
+        driver_opts=settings.get("DriverOpts") or None,
+        mac_request=settings.get("MacAddress") or "",
+        gw_priority=int(settings.get("GwPriority") or 0),
+    )
 
 
 def _pool_from_config(

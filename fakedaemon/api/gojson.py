@@ -154,14 +154,15 @@ def loads(text: str) -> tuple[Any, int]:
     except RecursionError:
         # Deeper than Python's recursion limit yet within Go's depth limit.
         document, end = _IterativeParser(text).parse()
-    if _LONE_SURROGATE.search(text) is not None or _SURROGATE_ESCAPE.search(text):
+    if _SURROGATE_IN_TEXT.search(text) is not None:
         document = _without_surrogates(document)
     return document, end
 
 
 # Python decodes an escaped UTF-16 surrogate that has no partner ("\ud800")
-# into a string that cannot be encoded again; Go's decoder puts U+FFFD there.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]", re.ASCII)
+# into a string that cannot be encoded again, so Go's U+FFFD replaces it.
+# Only a text with an escaped or a raw surrogate needs the walk.
+_SURROGATE_IN_TEXT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 

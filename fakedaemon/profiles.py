@@ -81,8 +81,8 @@ PROFILES: dict[str, EngineProfile] = {
         name="20.10",
         engine_version="20.10.24",
         max_api=APIVersion(1, 41),
-        # Engine 20.10 accepts 1.12 and up. Requests for 1.12 to 1.23 are
-        # answered in the shape of 1.24, the oldest this daemon knows.
+        # Engine 20.10 accepts 1.12 and up. Responses to 1.12 to 1.23 take
+        # the shape of 1.24, the oldest version this daemon shapes.
         min_api=APIVersion(1, 12),
         go_version="go1.19.8",
         git_commit="297e128",

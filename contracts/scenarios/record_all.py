@@ -75,9 +75,9 @@ def clean_up(socket_path: Path) -> None:
 
 
 def leftovers(socket_path: Path) -> list[str]:
-    """Return what the Engine holds beyond a fresh start: containers and images.
+    """Return the containers and images the Engine has beyond a fresh start.
 
-    A fresh Engine of the rig holds ``busybox:latest`` only. Anything else
+    A fresh Engine of the rig has ``busybox:latest`` only. Anything else
     (a tag left by an earlier build, a stopped container) shows up in the
     recorded lists and inspects, and no other daemon could reproduce it.
     """
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dirty",
         action="store_true",
-        help="record even when the Engine holds more than busybox:latest",
+        help="record even when the Engine has more than busybox:latest",
     )
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")

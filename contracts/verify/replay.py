@@ -71,8 +71,8 @@ def replay_scenario(
     Requests go out in recorded order, each on its own connection and
     thread, once the exchanges it depended on have progressed as far as
     they had in the recording, and after any pause the client made there.
-    Ids learned from earlier answers replace the recorded ids in later
-    requests; pass ``ids`` to keep the pairs.
+    Ids learned from earlier responses replace the recorded ids in later
+    requests. Pass ``ids`` to keep the pairs.
     """
     timeouts = timeouts or Timeouts()
     ids = ids if ids is not None else IdMap()

@@ -124,8 +124,8 @@ class Filters:
 def legacy_filter_error(text: str | None, error: InvalidParameter) -> DaemonError:
     """Return the error Engine 20.10 gave where later Engines give ``error``.
 
-    20.10 capitalised "Invalid filter", and answered a `filters` value that
-    is not JSON with a 500 carrying ``json.Unmarshal``'s own message.
+    20.10 capitalised "Invalid filter". For a `filters` value that is not
+    JSON it returned a 500 with ``json.Unmarshal``'s own message.
     """
     if text and error.message == "invalid filter":
         try:

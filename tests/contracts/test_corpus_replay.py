@@ -1,9 +1,9 @@
-"""The recorded corpus: the fake reproduces it, and the Engines still answer it.
+"""The recorded corpus: the fake reproduces it, and the Engines still match it.
 
 The fake replays each Engine's corpus under the matching profile and rig.
 The same replay against a real Engine of that release checks the corpus for
-drift: an Engine that no longer answers as recorded makes the corpus, not
-the fake, the thing to fix. docs/differences.md lists every exchange the
+drift. When an Engine no longer responds as recorded, the corpus needs
+recording again, not the fake a fix. docs/differences.md lists every exchange the
 fake does not reproduce, with its reason.
 """
 
@@ -25,9 +25,10 @@ CORPUS = Path(__file__).resolve().parents[2] / "contracts" / "recorded"
 RELEASES = sorted(path.name for path in CORPUS.iterdir() if path.is_dir())
 # The share of each Engine's exchanges the fake must reproduce.
 TARGET = 0.95
-# A real Engine misses only the exchanges that race on it (an exec inspected
-# while its start still streams, a swarm task's version index) and the
-# swarm's leftover network; more means the corpus drifted.
+# A real Engine misses only the exchanges that race on it and those that see
+# the network a replayed swarm leaves behind. Races: an exec inspected while
+# its start still streams, a swarm task's version index. More misses mean
+# the corpus drifted.
 DRIFT_TARGET = 0.97
 
 

@@ -119,7 +119,7 @@ def test_short_ids_seen_only_short_are_paired() -> None:
     )
 
 
-def test_short_id_of_paired_long_id_is_not_paired_again() -> None:
+def test_known_short_id_not_paired_again() -> None:
     ids = IdMap()
     ids.learn(answer({"Id": RECORDED_A}), answer({"Id": TARGET_D}))
     ids.learn(answer({"Image": "aaaaaaaaaaaa"}), answer({"Image": "eeeeeeeeeeee"}))

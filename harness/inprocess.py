@@ -173,8 +173,12 @@ def _environ(request: httpx.Request, body: bytes) -> dict[str, Any]:
             environ["CONTENT_TYPE"] = value
         elif key in ("content-length", "transfer-encoding"):
             continue
-        else:
-            environ["HTTP_" + key.upper().replace("-", "_")] = value
+        elif "_" not in key:
+            # Repeated headers are joined as the daemon's HTTP server joins
+            # them; names with "_" are left out there too.
+            environ_key = "HTTP_" + key.upper().replace("-", "_")
+            previous = environ.get(environ_key)
+            environ[environ_key] = value if previous is None else f"{previous},{value}"
     return environ
 
 

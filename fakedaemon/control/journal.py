@@ -6,15 +6,15 @@ import base64
 import json
 import threading
 from collections import deque
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from werkzeug.wrappers import Request
 
 DEFAULT_CAPACITY = 10_000
 """Entries kept; the oldest are dropped first."""
 
 
-@dataclass
 class JournalEntry:
     """One request and the status the daemon answered it with.
 
@@ -23,19 +23,87 @@ class JournalEntry:
     so the handler can stream it. ``status`` is None while the request is
     being handled, 101 or 200 for a hijacked connection, and 0 when a fault
     dropped the connection or sent bytes that are not HTTP.
+
+    ``query`` and ``headers`` may be given as the request's query string
+    and raw header pairs (``query_string``, ``header_items``) instead; they
+    are then decoded on first use, since most entries are never read.
     """
 
-    operation: str | None
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: bytes | None
-    time: float
-    status: int | None = None
-    fault: str | None = None
-    api_version: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    __slots__ = (
+        "operation",
+        "method",
+        "path",
+        "body",
+        "time",
+        "status",
+        "fault",
+        "api_version",
+        "extra",
+        "_query",
+        "_query_string",
+        "_headers",
+        "_header_items",
+    )
+
+    def __init__(
+        self,
+        *,
+        operation: str | None,
+        method: str,
+        path: str,
+        body: bytes | None,
+        time: float,
+        query: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+        status: int | None = None,
+        fault: str | None = None,
+        api_version: str | None = None,
+        extra: dict[str, Any] | None = None,
+        query_string: str = "",
+        header_items: Iterable[tuple[str, str]] | None = None,
+    ) -> None:
+        self.operation = operation
+        self.method = method
+        self.path = path
+        self.body = body
+        self.time = time
+        self.status = status
+        self.fault = fault
+        self.api_version = api_version
+        self.extra: dict[str, Any] = {} if extra is None else extra
+        self._query = query
+        self._query_string = query_string
+        self._headers = headers
+        self._header_items = header_items
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        """The query parameters, each with every value in the order sent."""
+        if self._query is None:
+            self._query = _parse_query(self._query_string)
+        return self._query
+
+    @query.setter
+    def query(self, value: dict[str, list[str]]) -> None:
+        self._query = value
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The request headers, named as werkzeug spells them (``User-Agent``)."""
+        if self._headers is None:
+            self._headers = dict(self._header_items or ())
+        return self._headers
+
+    @headers.setter
+    def headers(self, value: dict[str, str]) -> None:
+        self._headers = value
+
+    def __repr__(self) -> str:
+        return (
+            f"JournalEntry(operation={self.operation!r}, method={self.method!r}, "
+            f"path={self.path!r}, query={self.query!r}, status={self.status!r}, "
+            f"fault={self.fault!r})"
+        )
 
     @property
     def json(self) -> Any:
@@ -178,6 +246,12 @@ class Journal:
                 f"expected no request of {operation}, found {len(calls)}: "
                 + "; ".join(_summary(entry) for entry in calls)
             )
+
+
+def _parse_query(text: str) -> dict[str, list[str]]:
+    """Decode a query string as werkzeug's ``Request.args`` does."""
+    arguments = Request({"QUERY_STRING": text}).args
+    return {key: arguments.getlist(key) for key in arguments}
 
 
 def _contains(actual: Any, expected: Any) -> bool:

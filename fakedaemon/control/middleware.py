@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.sansio.utils import get_content_length
 from werkzeug.wrappers import Request, Response
 
+from ..api.app import HEADERS_KEY
 from ..api.jsonenc import dump_line
 from ..api.responses import Hijack
 from ..server.bodies import BodyReadError
@@ -76,18 +78,23 @@ class ControlMiddleware:
         return response
 
     def _entry(self, request: Request) -> JournalEntry:
+        environ = request.environ
+        path = request.path
         version = None
-        segments = request.path.split("/", 2)
+        segments = path.split("/", 2)
         if len(segments) > 2 and segments[1].startswith("v"):
             candidate = segments[1][1:]
             if candidate and all(c.isdigit() or c == "." for c in candidate):
                 version = candidate
+        # The query and the header names are decoded when the entry is read.
+        raw_headers: dict[str, str] | None = environ.get(HEADERS_KEY)
         return JournalEntry(
             operation=None,
             method=request.method,
-            path=request.path,
-            query={key: request.args.getlist(key) for key in request.args},
-            headers=_request_headers(request.environ),
+            path=path,
+            query_string=environ.get("QUERY_STRING", ""),
+            headers=None if raw_headers is not None else _request_headers(environ),
+            header_items=None if raw_headers is None else _header_items(raw_headers),
             body=self._body(request),
             time=time.time(),
             api_version=version,
@@ -95,7 +102,9 @@ class ControlMiddleware:
 
     def _body(self, request: Request) -> bytes | None:
         environ = request.environ
-        length = request.content_length
+        length = get_content_length(
+            environ.get("CONTENT_LENGTH"), environ.get("HTTP_TRANSFER_ENCODING")
+        )
         if length is None:
             chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
             return None if chunked else b""
@@ -204,6 +213,20 @@ def _request_headers(environ: dict[str, Any]) -> dict[str, str]:
             continue
         headers[name] = value
     return headers
+
+
+_BODY_HEADERS = frozenset(("content-type", "content-length"))
+
+
+def _header_items(raw: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """Return the server's parsed headers as ``_request_headers`` names them."""
+    # The server leaves names with "_" out of the environ, as werkzeug's
+    # server does, and werkzeug skips empty body headers.
+    return (
+        (name.title(), value)
+        for name, value in raw.items()
+        if "_" not in name and (value or name not in _BODY_HEADERS)
+    )
 
 
 def _header_name(key: str) -> str | None:

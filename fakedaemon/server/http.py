@@ -12,8 +12,8 @@ from __future__ import annotations
 import functools
 import io
 import logging
+import random
 import re
-import secrets
 import selectors
 import socket
 import socketserver
@@ -26,7 +26,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 from urllib.parse import unquote
 
-from ..api.app import HIJACK_KEY
+from ..api.app import HEADERS_KEY, HIJACK_KEY
 from .bodies import ChunkedReader, LengthReader
 from .disconnect import DISCONNECT_KEY, Disconnect, DisconnectMonitor
 from .tls import peer_common_name
@@ -108,15 +108,10 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             reader.close()
 
     def _serve_one(self, sock: socket.socket, reader: BinaryIO) -> bool:
-        line = reader.readline(HEAD_LIMIT + 1)
-        while line in (b"\r\n", b"\n"):
-            line = reader.readline(HEAD_LIMIT + 1)
-        if not line:
+        lines = self._read_head(reader)
+        if lines is None:
             return False
-        # Go counts the request line in MaxHeaderBytes: a long query string
-        # is served up to the limit and gets a 431 past it, never a 414.
-        if len(line) > HEAD_LIMIT:
-            raise _BadRequest("431 Request Header Fields Too Large")
+        line = lines[0]
         parts = line.split()
         if len(parts) != 3 or not parts[2].startswith(b"HTTP/"):
             raise _BadRequest("400 Bad Request", "malformed HTTP request")
@@ -127,10 +122,10 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         target_bytes = parts[1]
         if not target_bytes.isascii():
             target_bytes = _RAW_HIGH_BYTES.sub(_percent_encode, target_bytes)
-        method, target, protocol = (
-            part.decode("latin-1") for part in (parts[0], target_bytes, parts[2])
-        )
-        headers = self._read_headers(reader, HEAD_LIMIT - len(line))
+        method = parts[0].decode("latin-1")
+        target = target_bytes.decode("latin-1")
+        protocol = parts[2].decode("latin-1")
+        headers = _parse_headers(lines)
         if protocol == "HTTP/1.1" and "host" not in headers:
             raise _BadRequest("400 Bad Request", "missing required Host header")
         expect = headers.get("expect", "").lower()
@@ -178,27 +173,46 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             return False
         return keep_alive
 
-    def _read_headers(self, reader: BinaryIO, limit: int) -> dict[str, str]:
-        headers: dict[str, str] = {}
-        total = 0
+    def _read_head(self, reader: BinaryIO) -> list[bytes] | None:
+        """Return the request line and header lines, without line ends.
+
+        None means the client closed the connection between requests.
+        """
+        # Usually the whole head has arrived in one read: take it at once.
+        buffered: bytes = reader.peek(HEAD_LIMIT)  # type: ignore[attr-defined]
+        end = buffered.find(b"\r\n\r\n")
+        if (
+            0 < end <= HEAD_LIMIT
+            and buffered[:1] not in (b"\r", b"\n")
+            and buffered.count(b"\n", 0, end) == buffered.count(b"\r\n", 0, end)
+        ):
+            head = reader.read(end + 4)
+            return head[:end].split(b"\r\n")
+        return self._read_head_lines(reader)
+
+    def _read_head_lines(self, reader: BinaryIO) -> list[bytes] | None:
+        """Read the head line by line: bare LF line ends, a head in pieces."""
+        line = reader.readline(HEAD_LIMIT + 1)
+        while line in (b"\r\n", b"\n"):
+            line = reader.readline(HEAD_LIMIT + 1)
+        if not line:
+            return None
+        # Go counts the request line in MaxHeaderBytes: a long query string
+        # is served up to the limit and gets a 431 past it, never a 414.
+        if len(line) > HEAD_LIMIT:
+            raise _BadRequest("431 Request Header Fields Too Large")
+        lines = [line.rstrip(b"\r\n")]
+        total = len(line)
         while True:
-            line = reader.readline(limit + 1)
+            line = reader.readline(HEAD_LIMIT - total + 1)
             total += len(line)
-            if total > limit:
+            if total > HEAD_LIMIT:
                 raise _BadRequest("431 Request Header Fields Too Large")
             if line in (b"\r\n", b"\n"):
-                return headers
+                return lines
             if not line:
                 raise ConnectionError("connection closed inside the headers")
-            name, separator, value = line.decode("latin-1").partition(":")
-            if not separator or not name or name != name.strip():
-                raise _BadRequest("400 Bad Request", "malformed MIME header line")
-            key = name.lower()
-            value = value.strip()
-            if key in headers:
-                headers[key] = f"{headers[key]},{value}"
-            else:
-                headers[key] = value
+            lines.append(line[:-2] if line.endswith(b"\r\n") else line.rstrip(b"\n"))
 
     def _environ(
         self,
@@ -245,7 +259,9 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             name = peer_common_name(sock)
             if name is not None:
                 environ[PEER_NAME_KEY] = name
-        environ[REQUEST_ID_KEY] = secrets.token_hex(8)
+        environ[HEADERS_KEY] = headers
+        # Log lines need ids that differ, not secret ones.
+        environ[REQUEST_ID_KEY] = f"{random.getrandbits(64):016x}"
         return environ
 
     def _body(
@@ -266,6 +282,9 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             if not text.isdigit() or len(text) > 18:
                 raise _BadRequest("400 Bad Request", "bad Content-Length")
             body = LengthReader(reader, int(text))
+            if body.remaining == 0:
+                environ["wsgi.input"] = io.BytesIO()
+                return body
         environ["wsgi.input"] = io.BufferedReader(body)
         return body
 
@@ -354,6 +373,25 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             pass
 
 
+def _parse_headers(lines: list[bytes]) -> dict[str, str]:
+    """Return the headers of a head's lines (the request line first).
+
+    Names are in lower case; a repeated header's values are joined by commas.
+    """
+    headers: dict[str, str] = {}
+    for index in range(1, len(lines)):
+        name, separator, value = lines[index].decode("latin-1").partition(":")
+        if not separator or not name or name != name.strip():
+            raise _BadRequest("400 Bad Request", "malformed MIME header line")
+        key = name.lower()
+        value = value.strip()
+        if key in headers:
+            headers[key] = f"{headers[key]},{value}"
+        else:
+            headers[key] = value
+    return headers
+
+
 @functools.lru_cache(maxsize=128)
 def _status_line(code: int) -> str:
     # Go writes reason phrases in title case ("Not Found"); werkzeug's are
@@ -398,6 +436,8 @@ class WSGIServer(socketserver.ThreadingMixIn, socketserver.BaseServer):
         self._responding: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
+        self._draining = 0
+        """How many ``close_connections`` calls wait for responses to end."""
         self._stopping = threading.Event()
         self._stopped = threading.Event()
         self._wake_reader, self._wake_writer = socket.socketpair()
@@ -482,7 +522,8 @@ class WSGIServer(socketserver.ThreadingMixIn, socketserver.BaseServer):
         """Mark ``sock`` as idle between requests."""
         with self._lock:
             self._responding.discard(sock)
-            self._idle.notify_all()
+            if self._draining:
+                self._idle.notify_all()
 
     def close_connections(self, grace: float = 0.0) -> None:
         """Shut down every open connection, releasing streams and attached clients.
@@ -493,11 +534,15 @@ class WSGIServer(socketserver.ThreadingMixIn, socketserver.BaseServer):
         """
         deadline = time.monotonic() + grace
         with self._lock:
-            while self._responding:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                self._idle.wait(remaining)
+            self._draining += 1
+            try:
+                while self._responding:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._idle.wait(remaining)
+            finally:
+                self._draining -= 1
             connections = list(self._connections)
         for sock in connections:
             try:

@@ -36,6 +36,39 @@ def test_journal_records_request(served: Daemon, http: httpx.Client) -> None:
     assert call.status == 201
 
 
+def test_journal_records_query_and_headers(served: Daemon, http: httpx.Client) -> None:
+    http.get(
+        "/v1.45/containers/json?all=1&filters=%7B%7D&all=0&label=&x=%ff",
+        headers=[
+            ("X-Registry-Auth", "e30="),
+            ("X-Repeated", "one"),
+            ("x-repeated", "two"),
+            ("Content-Type", ""),
+        ],
+    )
+    (call,) = served.control.journal.calls("ContainerList")
+    assert call.query == {
+        "all": ["1", "0"],
+        "filters": ["{}"],
+        "label": [""],
+        "x": ["%FF"],
+    }
+    assert call.headers["X-Registry-Auth"] == "e30="
+    assert call.headers["X-Repeated"] == "one,two"
+    # werkzeug leaves an empty Content-Type out of the request's headers.
+    assert "Content-Type" not in call.headers
+    assert call.to_json()["headers"] == call.headers
+
+
+def test_journal_leaves_out_headers_with_underscores(
+    served: Daemon, http: httpx.Client
+) -> None:
+    http.get("/_ping", headers={"X_Under": "1", "X-Over": "2"})
+    (call,) = served.control.journal.calls("SystemPing")
+    assert call.headers["X-Over"] == "2"
+    assert not any("Under" in name for name in call.headers)
+
+
 def test_journal_handler_still_reads_body(served: Daemon, http: httpx.Client) -> None:
     response = http.post(
         "/containers/create", json={"Image": "busybox", "Cmd": ["true"]}

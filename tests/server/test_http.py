@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,6 +150,57 @@ def test_malformed_request_line(daemon: Daemon) -> None:
         sock.sendall(b"NONSENSE\r\n\r\n")
         data = sock.makefile("rb").read()
     assert data.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+
+
+HEADS = {
+    "blank lines before the request": b"\r\n\r\nGET /_ping HTTP/1.1\r\nHost: x\r\n\r\n",
+    "bare LF line ends": b"GET /_ping HTTP/1.1\nHost: x\n\n",
+    "mixed line ends": b"GET /_ping HTTP/1.1\r\nHost: x\nX-A: b\r\n\r\n",
+    "folded header line": b"GET /_ping HTTP/1.1\r\n Host: x\r\n\r\n",
+    "no Host header": b"GET /_ping HTTP/1.1\r\n\r\n",
+    "header without a colon": b"GET /_ping HTTP/1.1\r\nHost: x\r\nnocolon\r\n\r\n",
+}
+STATUS_OF_HEAD = {
+    "blank lines before the request": "200 OK",
+    "bare LF line ends": "200 OK",
+    "mixed line ends": "200 OK",
+    "folded header line": "400 Bad Request",
+    "no Host header": "400 Bad Request",
+    "header without a colon": "400 Bad Request",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HEADS))
+@pytest.mark.parametrize("pieces", [1, 3], ids=["whole", "in-pieces"])
+def test_request_heads_parsed_as_go_parses_them(
+    daemon: Daemon, kind: str, pieces: int
+) -> None:
+    head = HEADS[kind]
+    with connect(daemon) as sock:
+        # A head that arrives in pieces is read line by line, a whole one
+        # at once; both must give the same answer.
+        step = -(-len(head) // pieces)
+        for start in range(0, len(head), step):
+            sock.sendall(head[start : start + step])
+            if pieces > 1:
+                time.sleep(0.02)
+        status, _, body = read_response(sock.makefile("rb"))
+    assert status == f"HTTP/1.1 {STATUS_OF_HEAD[kind]}"
+    if status.endswith("200 OK"):
+        assert body == b"OK"
+
+
+def test_pipelined_requests_each_answered(daemon: Daemon) -> None:
+    request = b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n"
+    version = b"GET /version HTTP/1.1\r\nHost: x\r\nX-Many: a\r\nX-Many: b\r\n\r\n"
+    with connect(daemon) as sock:
+        sock.sendall(request + version + request)
+        file = sock.makefile("rb")
+        answers = [read_response(file) for _ in range(3)]
+    assert [body for _, _, body in answers][0::2] == [b"OK", b"OK"]
+    assert json.loads(answers[1][2])["ApiVersion"]
+    (entry,) = daemon.control.journal.calls("SystemVersion")
+    assert entry.headers["X-Many"] == "a,b"
 
 
 def test_oversized_headers_rejected(daemon: Daemon) -> None:

@@ -109,6 +109,7 @@ class APIApp:
         self._matches: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
         self._headers_of_profile: tuple[EngineProfile, dict[str, str]] | None = None
         self._chained: tuple[tuple[Middleware, ...], Dispatch] | None = None
+        self._version_headers_of: VersionHeaders | None = None
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -202,16 +203,22 @@ class APIApp:
     ) -> Response:
         profile = self.engine.profile
         text = arguments.pop("version", None)
-        version = profile.max_api if text is None else APIVersion.parse(text)
-        headers = dict(self._profile_headers(profile))
-        error = self._check_version(version, text or str(version))
-        if error is not None:
-            response = render_error(error, version, plain=profile.plain_text_too_old)
-            response.headers.update(headers)
-            return response
-        headers["Docker-Experimental"] = (
-            "true" if self.engine.config.experimental else "false"
-        )
+        headers = self._version_headers(profile)
+        if text is None:
+            version = profile.max_api
+        elif text in headers.accepted:
+            version = headers.accepted[text]
+        else:
+            version = APIVersion.parse(text)
+            error = self._check_version(version, text)
+            if error is not None:
+                response = render_error(
+                    error, version, plain=profile.plain_text_too_old
+                )
+                response.headers.update(self._profile_headers(profile))
+                return response
+            if len(headers.accepted) < MATCH_CACHE_SIZE:
+                headers.accepted[text] = version
         try:
             if route.experimental and not self.engine.config.experimental:
                 raise NotImplementedByDaemon(EXPERIMENTAL_DISABLED)
@@ -223,6 +230,18 @@ class APIApp:
             logger.exception("handler of %s failed", route.operation)
             response = render_error(DaemonError("internal error"), version)
         return _with(response, headers, route.operation)
+
+    def _version_headers(self, profile: EngineProfile) -> VersionHeaders:
+        """Return the headers of a routed response that passed the version check."""
+        experimental = self.engine.config.experimental
+        cached = self._version_headers_of
+        if cached is not None and cached.profile is profile:
+            if cached.experimental == experimental:
+                return cached
+        headers = dict(self._profile_headers(profile))
+        headers["Docker-Experimental"] = "true" if experimental else "false"
+        self._version_headers_of = VersionHeaders(profile, experimental, headers)
+        return self._version_headers_of
 
     def _profile_headers(self, profile: EngineProfile) -> dict[str, str]:
         """Return the headers every routed response of ``profile`` carries."""
@@ -323,25 +342,41 @@ def _buffered_body(response: Response, environ: WSGIEnvironment) -> list[bytes] 
     return body
 
 
-def _with(response: Response, headers: dict[str, str], operation: str) -> Response:
+class VersionHeaders:
+    """The headers dockerd's version middleware adds, for one engine profile."""
+
+    __slots__ = ("profile", "experimental", "items", "names", "accepted")
+
+    def __init__(
+        self, profile: EngineProfile, experimental: bool, headers: dict[str, str]
+    ) -> None:
+        self.profile = profile
+        self.experimental = experimental
+        self.items = tuple(headers.items())
+        self.names = frozenset(name.lower() for name in headers)
+        self.accepted: dict[str, APIVersion] = {}
+        """Versions of request paths that passed the check, by their text."""
+
+
+def _with(response: Response, headers: VersionHeaders, operation: str) -> Response:
     if isinstance(response, Hijack):
         # dockerd's attach writes the head of the hijacked connection itself,
         # so the version middleware's Api-Version, Server, Ostype and
         # Docker-Experimental never reach the client; exec start's head
         # carries them after Upgrade (measured on Engines 20.10 and 26.1).
         if operation == "ExecStart":
-            response.extra_headers = {**headers, **response.extra_headers}
+            response.extra_headers = {**dict(headers.items), **response.extra_headers}
         return response
     target = response.headers
-    present = {name.lower() for name, _ in target}
-    if present.isdisjoint([name.lower() for name in headers]):
+    names = headers.names
+    if any(name.lower() in names for name, _ in target):
+        for name, value in headers.items:
+            target[name] = value
+    else:
         # None of the names is set yet, so adding them is setting them, and
         # saves a search of the headers per name.
-        for name, value in headers.items():
+        for name, value in headers.items:
             target.add(name, value)
-    else:
-        for name, value in headers.items():
-            target[name] = value
     return response
 
 

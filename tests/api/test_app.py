@@ -8,9 +8,10 @@ import pytest
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
-from fakedaemon.api.app import APIApp, _with
+from fakedaemon.api.app import APIApp, VersionHeaders, _with
 from fakedaemon.config import DaemonConfig
 from fakedaemon.engine.engine import Engine
+from fakedaemon.profiles import DEFAULT_PROFILE, get_profile
 
 
 def client_for(**settings: object) -> Client:
@@ -93,6 +94,23 @@ def test_version_too_new(client: Client) -> None:
         "message": "client version 1.99 is too new. Maximum supported API version "
         "is 1.55"
     }
+
+
+def test_version_check_repeats_for_each_request(client: Client) -> None:
+    # Accepted versions are remembered; refused ones are checked every time.
+    for _ in range(2):
+        assert client.get("/v1.99/_ping").status_code == 400
+        assert client.get("/v1.41/_ping").status_code == 200
+        assert client.get("/v1.12/_ping").status_code == 400
+        assert client.get("/v1.055/_ping").status_code == 200
+
+
+def test_experimental_header_follows_the_setting() -> None:
+    app = APIApp(Engine(DaemonConfig()))
+    client = Client(app)
+    assert client.get("/v1.41/_ping").headers["Docker-Experimental"] == "false"
+    app.engine.config.experimental = True
+    assert client.get("/v1.41/_ping").headers["Docker-Experimental"] == "true"
 
 
 def test_engine_2010_too_old_is_plain_text() -> None:
@@ -262,17 +280,22 @@ def test_fixed_path_match_reused(client: Client) -> None:
     assert client.get("/v1.41/containers/nope/json").status_code == 404
 
 
+def version_headers() -> VersionHeaders:
+    headers = {"Server": "Docker/29.7.2 (linux)", "Ostype": "linux"}
+    return VersionHeaders(get_profile(DEFAULT_PROFILE), False, headers)
+
+
 def test_version_headers_replace_handler_ones() -> None:
     response = Response(b"{}", content_type="application/json")
     response.headers["server"] = "handler"
-    _with(response, {"Server": "Docker/29.7.2 (linux)", "Ostype": "linux"}, "X")
+    _with(response, version_headers(), "X")
     assert response.headers.getlist("Server") == ["Docker/29.7.2 (linux)"]
     assert response.headers.getlist("Ostype") == ["linux"]
 
 
 def test_version_headers_added_once() -> None:
     response = Response(b"{}", content_type="application/json")
-    _with(response, {"Server": "Docker/29.7.2 (linux)", "Ostype": "linux"}, "X")
+    _with(response, version_headers(), "X")
     assert response.headers.getlist("Server") == ["Docker/29.7.2 (linux)"]
     assert list(response.headers.keys())[-2:] == ["Server", "Ostype"]
 

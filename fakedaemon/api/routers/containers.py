@@ -118,16 +118,20 @@ def list_containers(call: Call) -> Response:
     show_all = call.query_bool("all")
     limit = call.query_int("limit", -1, status=500)
     with_size = call.query_bool("size")
-    for status in filters.get("status"):
-        if status not in _STATUSES:
-            message = f"invalid filter 'status={status}'"
-            if call.profile.legacy_messages:
-                message = f"Invalid filter 'status={status}'"
-            raise InvalidParameter(message)
-    _check_list_filters(call, filters)
+    before = since = None
+    matches = None
+    if filters:
+        for status in filters.get("status"):
+            if status not in _STATUSES:
+                message = f"invalid filter 'status={status}'"
+                if call.profile.legacy_messages:
+                    message = f"Invalid filter 'status={status}'"
+                raise InvalidParameter(message)
+        _check_list_filters(call, filters)
+        before = _reference_time(call, filters.get("before"))
+        since = _reference_time(call, filters.get("since"))
+        matches = _matcher(call, filters)
     containers = engine.containers.all()
-    before = _reference_time(call, filters.get("before"))
-    since = _reference_time(call, filters.get("since"))
     if filters or limit not in (None, -1, 0) or before or since:
         show_all = (
             show_all
@@ -137,7 +141,6 @@ def list_containers(call: Call) -> Response:
     now = engine.clock.time_ns()
     documents = []
     image_names: dict[tuple[str, str], str] = {}
-    matches = _matcher(call, filters)
     for container in containers:
         if not show_all and not container.state.running:
             continue

@@ -23,6 +23,7 @@ from .hostconfig import default_host_config, fill_host_defaults
 from .names import generate_name, validate_name
 from .output import OutputLog, StdinPipe
 from .process import ExecutableNotFound, ProcessSpec
+from .revision import Tracked, mark_changed
 from .signals import SIGKILL, SIGTERM, check_signal_supported, parse_signal
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(slots=True)
-class State:
+class State(Tracked):
     """The ``State`` of a container as inspect reports it."""
 
     status: str = "created"
@@ -51,12 +52,14 @@ class State:
 
 
 @dataclass(slots=True)
-class Container:
+class Container(Tracked):
     """One container's record; the store's lock guards every field.
 
     Containers of one store may share the nested values of ``host_config``
     (its lists and dicts of defaults): replace such a value, never change it
-    in place.
+    in place. A change in place to ``config``, ``host_config`` or
+    ``networks`` must be followed by ``revision.mark_changed``, since
+    container listings cache what they encode until the revision moves.
     """
 
     id: str
@@ -361,6 +364,8 @@ class ContainerStore:
             self._by_image.setdefault(container.image_id, {})[container.id] = container
             self._next_pid = max(self._next_pid, container.state.pid)
             self._engine.volumes.register(container, container.mounts)
+            # The loader may have filled its networks in place.
+            mark_changed()
             self.changed.notify_all()
 
     def _forget(self, container: Container) -> None:
@@ -446,6 +451,7 @@ class ContainerStore:
             # dockerd started with --bridge=none marks the container's
             # network disabled at start and opens no endpoint for it.
             container.config["NetworkDisabled"] = True
+            mark_changed()
         self._engine.networks.connect_all(container)
         self._engine.volumes.mount_all(container, container.mounts)
         self._next_pid += 1

@@ -11,7 +11,9 @@ from __future__ import annotations
 import copy
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .revision import Tracked
 
 if TYPE_CHECKING:
     from .health_monitor import Monitor
@@ -61,7 +63,7 @@ class HealthResult:
     output: str
 
 
-class Health:
+class Health(Tracked):
     """A container's ``State.Health``; only a started container with a check has one.
 
     The container store's lock guards every field. ``log`` is a tuple that
@@ -73,6 +75,9 @@ class Health:
     """
 
     __slots__ = ("failing_streak", "log", "monitor", "probe_ids", "status")
+    # Container listings read only the status and the failing streak, and
+    # each check replaces the log.
+    _untracked: ClassVar[frozenset[str]] = frozenset({"log", "monitor", "probe_ids"})
 
     def __init__(self) -> None:
         self.status = STARTING

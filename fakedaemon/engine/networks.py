@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Conflict, DaemonError, Forbidden, InvalidParameter, NotFound
+from .revision import Tracked, mark_changed
 
 if TYPE_CHECKING:
     from .containers import Container
@@ -93,7 +94,7 @@ class Pool:
 
 
 @dataclass(slots=True)
-class Endpoint:
+class Endpoint(Tracked):
     """A running container's place on a network."""
 
     container_id: str
@@ -118,7 +119,7 @@ class Endpoint:
 
 
 @dataclass(slots=True)
-class Attachment:
+class Attachment(Tracked):
     """A container's configuration for one network (``EndpointSettings``)."""
 
     network_id: str
@@ -558,6 +559,7 @@ class NetworkStore:
                     attachment = _attachment_from("", settings)
                     attachment.by_connect = True
                     container.networks[reference] = attachment
+                    mark_changed()
                     return
             raise NotFound(f"network {reference} not found")
         mode = container.host_config.get("NetworkMode") or "bridge"
@@ -591,6 +593,7 @@ class NetworkStore:
             if requested and container.state.running:
                 self._check_free(network, requested)
             container.networks[network.name] = attachment
+            mark_changed()
             if not container.state.running:
                 return
             self._open(network, attachment, container)
@@ -615,6 +618,7 @@ class NetworkStore:
                     f"container {container.id} is not connected to {word} {name}"
                 )
             del container.networks[name]
+            mark_changed()
             if attachment.endpoint is None:
                 return
             self._close(network, attachment, container)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..clock import format_rfc3339_nano
 from ..errors import Conflict, InvalidParameter, NotFound, Unavailable
 from .filesystem import Filesystem, FilesystemError
+from .revision import Tracked
 
 if TYPE_CHECKING:
     from .containers import Container
@@ -79,7 +80,7 @@ class Volume:
 
 
 @dataclass
-class MountPoint:
+class MountPoint(Tracked):
     """One entry of a container's ``Mounts``: a volume, bind or tmpfs mount."""
 
     type: str

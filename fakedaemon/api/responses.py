@@ -25,6 +25,11 @@ def json_response(document: Any, status: int = 200) -> Response:
     return Response(dump_line(document), status=status, content_type=JSON)
 
 
+def json_bytes_response(body: bytes, status: int = 200) -> Response:
+    """Return a body already encoded as ``json_response`` would encode it."""
+    return Response(body, status=status, content_type=JSON)
+
+
 def empty(status: int = 204) -> Response:
     """Return a response without a body (204 by default)."""
     response = Response(b"", status=status)

@@ -5,33 +5,38 @@ from __future__ import annotations
 import re
 import struct
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from werkzeug.wrappers import Response
 
 from ...clock import format_log_timestamp
-from ...engine.containers import Container
+from ...engine import revision
+from ...engine.containers import Container, ContainerStore
 from ...errors import DaemonError, InvalidParameter, NoSuchImage
+from ...versions import APIVersion
 from .. import patterns
 from ..bodytypes import body_types
 from ..call import Call
 from ..filters import Filters
-from ..jsonenc import dump_line
+from ..jsonenc import dump_line, dumps
 from ..responses import (
     MULTIPLEXED_STREAM,
     RAW_STREAM,
     Hijack,
     HijackedConnection,
     empty,
+    json_bytes_response,
     json_response,
     stream,
 )
 from ..routing import Router
 from ..serializers.containers import (
+    encoded_summary,
     health_status,
     inspect_document,
-    summary_document,
+    status_text,
 )
 from ..strconv import StrconvError, parse_int, parse_uint
 
@@ -128,10 +133,18 @@ def list_containers(call: Call) -> Response:
                     message = f"Invalid filter 'status={status}'"
                 raise InvalidParameter(message)
         _check_list_filters(call, filters)
+    # Read before any container, so that a change made while this listing
+    # runs leaves what it caches under an older revision.
+    summaries = _summary_table(engine.containers, revision.current())
+    containers = engine.containers.all()
+    # Bounds the table when clients use many API versions, or image names
+    # change often while the revision stays: two entries per container and
+    # a few hundred more, beyond which summaries are encoded uncached.
+    room = 2 * len(containers) + 256
+    if filters:
         before = _reference_time(call, filters.get("before"))
         since = _reference_time(call, filters.get("since"))
         matches = _matcher(call, filters)
-    containers = engine.containers.all()
     if filters or limit not in (None, -1, 0) or before or since:
         show_all = (
             show_all
@@ -139,8 +152,12 @@ def list_containers(call: Call) -> Response:
             or (limit is not None and limit > 0)
         )
     now = engine.clock.time_ns()
-    documents = []
+    dns_names_always = not call.profile.legacy_host_config
+    shape = (call.version, dns_names_always)
     image_names: dict[tuple[str, str], str] = {}
+    encoded_statuses: dict[str, bytes] = {}
+    chunks: list[bytes] = []
+    count = 0
     for container in containers:
         if not show_all and not container.state.running:
             continue
@@ -155,20 +172,75 @@ def list_containers(call: Call) -> Response:
         if key not in image_names:
             image_names[key] = image_name(call, container)
         shown_image = image_names[key]
-        size = container_size(call, container) if with_size else None
-        documents.append(
-            summary_document(
+        # The image name comes from the image store, which the revision
+        # does not cover, so it is part of the key.
+        entry_key = (container.id, shape, shown_image)
+        encoded = summaries.get(entry_key)
+        if encoded is None:
+            encoded = encoded_summary(
                 container,
                 call.version,
                 shown_image,
-                now,
-                size,
-                dns_names_always=not call.profile.legacy_host_config,
+                dns_names_always=dns_names_always,
             )
-        )
-        if limit is not None and limit > 0 and len(documents) >= limit:
+            if len(summaries) < room:
+                summaries[entry_key] = encoded
+        status = status_text(container, now)
+        encoded_status = encoded_statuses.get(status)
+        if encoded_status is None:
+            encoded_status = encoded_statuses[status] = dumps(status).encode()
+        chunks.append(b"," if count else b"[")
+        chunks.append(encoded[0])
+        chunks.append(encoded_status)
+        chunks.append(encoded[1])
+        if with_size:
+            written, root = container_size(call, container)
+            chunks.append(f',"SizeRw":{written},"SizeRootFs":{root}'.encode())
+        chunks.append(b"}")
+        count += 1
+        if limit is not None and limit > 0 and count >= limit:
             break
-    return json_response(documents)
+    chunks.append(b"]\n" if count else b"[]\n")
+    return json_bytes_response(b"".join(chunks))
+
+
+class _SummaryCache:
+    """Encoded summaries of one container store, for one revision at a time.
+
+    A listing takes the table of the revision it read before it read any
+    container, and a new revision starts an empty table. A listing that
+    still has an older table fills that table, which no later listing
+    reads, so it never stores an entry under a newer revision.
+    """
+
+    def __init__(self) -> None:
+        self._table: tuple[int, dict[_SummaryKey, tuple[bytes, bytes]]] = (-1, {})
+
+    def table(self, revision_number: int) -> dict[_SummaryKey, tuple[bytes, bytes]]:
+        """Return the entries valid at ``revision_number``."""
+        table = self._table
+        if table[0] != revision_number:
+            table = (revision_number, {})
+            self._table = table
+        return table[1]
+
+
+# A summary's container id, API version, DNSNames rule and shown image.
+_SummaryKey = tuple[str, tuple[APIVersion, bool], str]
+_summary_caches: weakref.WeakKeyDictionary[ContainerStore, _SummaryCache] = (
+    weakref.WeakKeyDictionary()
+)
+_summary_caches_lock = threading.Lock()
+
+
+def _summary_table(
+    store: ContainerStore, revision_number: int
+) -> dict[_SummaryKey, tuple[bytes, bytes]]:
+    cache = _summary_caches.get(store)
+    if cache is None:
+        with _summary_caches_lock:
+            cache = _summary_caches.setdefault(store, _SummaryCache())
+    return cache.table(revision_number)
 
 
 def _check_list_filters(call: Call, filters: Filters) -> None:

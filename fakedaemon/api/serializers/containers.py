@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...clock import ZERO_TIME, format_rfc3339_nano
 from ...engine.health import NO_HEALTHCHECK, STARTING
+from ..jsonenc import dumps
 from .durations import human_duration
 
 if TYPE_CHECKING:
@@ -350,8 +351,52 @@ def summary_document(
     dns_names_always: bool = False,
 ) -> dict[str, Any]:
     """Return one entry of ``GET /containers/json``."""
+    head, tail = _summary_fields(
+        container, version, image_name, dns_names_always=dns_names_always
+    )
+    document = {**head, "Status": status_text(container, now_ns), **tail}
+    if size is not None:
+        document["SizeRw"], document["SizeRootFs"] = size
+    return document
+
+
+def encoded_summary(
+    container: Container,
+    version: APIVersion,
+    image_name: str,
+    *,
+    dns_names_always: bool = False,
+) -> tuple[bytes, bytes]:
+    """Encode ``summary_document`` around its ``Status`` and size fields.
+
+    Returns the bytes before the status value (from ``{`` to ``"Status":``)
+    and those after it up to the closing brace, which is left out. A
+    listing writes the status between them, then the size fields if any
+    and ``}``. The result equals the encoding of the whole document,
+    because the compact encoder keeps the dict's order and separates
+    every member with a single comma.
+    """
+    head, tail = _summary_fields(
+        container, version, image_name, dns_names_always=dns_names_always
+    )
+    before = dumps(head)[:-1] + ',"Status":'
+    after = "," + dumps(tail)[1:-1]
+    return before.encode(), after.encode()
+
+
+def _summary_fields(
+    container: Container,
+    version: APIVersion,
+    image_name: str,
+    *,
+    dns_names_always: bool,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the members of a summary before ``Status`` and after it.
+
+    Neither part depends on the time or on the container's size.
+    """
     networks = network_entries(container, version, dns_names_always=dns_names_always)
-    document: dict[str, Any] = {
+    head: dict[str, Any] = {
         "Id": container.id,
         "Names": [container.name],
         "Image": image_name,
@@ -361,7 +406,8 @@ def summary_document(
         "Ports": [],
         "Labels": container.labels,
         "State": container.state.status,
-        "Status": status_text(container, now_ns),
+    }
+    tail: dict[str, Any] = {
         "HostConfig": {
             "NetworkMode": container.host_config.get("NetworkMode", "bridge")
         },
@@ -371,12 +417,10 @@ def summary_document(
     # API 1.52 added the health summary: "none" for a container never
     # started with a check, and the status it kept after a stop.
     if version.at_least("1.52"):
-        document["Health"] = {
+        tail["Health"] = {
             "Status": health_status(container),
             "FailingStreak": (
                 container.health.failing_streak if container.health else 0
             ),
         }
-    if size is not None:
-        document["SizeRw"], document["SizeRootFs"] = size
-    return document
+    return head, tail

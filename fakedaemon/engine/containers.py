@@ -23,7 +23,7 @@ from .hostconfig import default_host_config, fill_host_defaults
 from .names import generate_name, validate_name
 from .output import OutputLog, StdinPipe
 from .process import ExecutableNotFound, ProcessSpec
-from .revision import Tracked, mark_changed
+from .revision import RevisionCache, Tracked, mark_changed
 from .signals import SIGKILL, SIGTERM, check_signal_supported, parse_signal
 
 if TYPE_CHECKING:
@@ -155,6 +155,8 @@ class ContainerStore:
         self._by_image: dict[str, dict[str, Container]] = {}
         self._next_pid = 1000
         self._closing = False
+        self.listing_cache = RevisionCache()
+        """The API's encoded container summaries (see ``revision``)."""
 
     # Lookup ---------------------------------------------------------------
 

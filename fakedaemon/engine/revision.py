@@ -57,3 +57,24 @@ class Tracked:
         if previous is value and type(value) in _IMMUTABLE:
             return
         mark_changed()
+
+
+class RevisionCache:
+    """Values computed from the records, kept for one revision at a time.
+
+    A reader takes the table of the revision it read before it read any
+    record, and a new revision starts an empty table. A reader that still
+    has an older table fills that table, which no later reader takes, so
+    nothing is ever stored under a newer revision than it was built from.
+    """
+
+    def __init__(self) -> None:
+        self._table: tuple[int, dict[Any, Any]] = (-1, {})
+
+    def table(self, revision_number: int) -> dict[Any, Any]:
+        """Return the entries valid at ``revision_number``."""
+        table = self._table
+        if table[0] != revision_number:
+            table = (revision_number, {})
+            self._table = table
+        return table[1]

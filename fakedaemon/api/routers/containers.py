@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import struct
 import threading
-import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -204,43 +203,17 @@ def list_containers(call: Call) -> Response:
     return json_bytes_response(b"".join(chunks))
 
 
-class _SummaryCache:
-    """Encoded summaries of one container store, for one revision at a time.
-
-    A listing takes the table of the revision it read before it read any
-    container, and a new revision starts an empty table. A listing that
-    still has an older table fills that table, which no later listing
-    reads, so it never stores an entry under a newer revision.
-    """
-
-    def __init__(self) -> None:
-        self._table: tuple[int, dict[_SummaryKey, tuple[bytes, bytes]]] = (-1, {})
-
-    def table(self, revision_number: int) -> dict[_SummaryKey, tuple[bytes, bytes]]:
-        """Return the entries valid at ``revision_number``."""
-        table = self._table
-        if table[0] != revision_number:
-            table = (revision_number, {})
-            self._table = table
-        return table[1]
-
-
 # A summary's container id, API version, DNSNames rule and shown image.
 _SummaryKey = tuple[str, tuple[APIVersion, bool], str]
-_summary_caches: weakref.WeakKeyDictionary[ContainerStore, _SummaryCache] = (
-    weakref.WeakKeyDictionary()
-)
-_summary_caches_lock = threading.Lock()
 
 
 def _summary_table(
     store: ContainerStore, revision_number: int
 ) -> dict[_SummaryKey, tuple[bytes, bytes]]:
-    cache = _summary_caches.get(store)
-    if cache is None:
-        with _summary_caches_lock:
-            cache = _summary_caches.setdefault(store, _SummaryCache())
-    return cache.table(revision_number)
+    table: dict[_SummaryKey, tuple[bytes, bytes]] = store.listing_cache.table(
+        revision_number
+    )
+    return table
 
 
 def _check_list_filters(call: Call, filters: Filters) -> None:

@@ -114,7 +114,7 @@ class APIApp:
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
-        request = Request(environ)
+        request = Request(environ, populate_request=False)
         dispatch = self._chain()
         try:
             response = dispatch(request)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -11,7 +10,6 @@ from ..errors import DaemonError
 from .faults import FaultSet
 from .images import ImageRegistrations
 from .journal import Journal
-from .state import check_format, dump_state, load_state
 
 if TYPE_CHECKING:
     from ..api.app import APIApp
@@ -110,6 +108,8 @@ class Control:
         instances are left out, because dockerd does not keep them across a
         restart.
         """
+        from .state import dump_state
+
         with self.engine.lock:
             return _copy(dump_state(self.engine, self.images))
 
@@ -122,6 +122,8 @@ class Control:
         Raises:
             ValueError: ``state`` is not a dump this version can read.
         """
+        from .state import check_format, dump_state
+
         check_format(state)
         document = _copy(state)
         with self.engine.lock:
@@ -140,6 +142,8 @@ class Control:
 
     def _replace(self, document: dict[str, Any]) -> None:
         """Reset the engine and load ``document``. The caller holds the engine lock."""
+        from .state import load_state
+
         engine = self.engine
         reusable = {image.id: image for image in engine.images.images()}
         engine.reset(install_images=False)
@@ -158,6 +162,8 @@ def _invalid_state(error: Exception) -> str:
 
 def _copy(document: dict[str, Any]) -> dict[str, Any]:
     """Return a deep copy of JSON values, several times faster than deepcopy."""
+    import pickle
+
     copied: dict[str, Any] = pickle.loads(
         pickle.dumps(document, pickle.HIGHEST_PROTOCOL)
     )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import signal
 import threading
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import DaemonConfig
 from ..configfile import ConfigFileError, merge, read_file, reloadable
@@ -19,6 +20,9 @@ from ..server import logs
 from ..server.listeners import default_socket_path, is_loopback, parse_address
 from ..server.notify import notify
 from ..server.pidfile import PidFile, PidFileError
+
+if TYPE_CHECKING:
+    from ..daemon import Daemon
 
 logger = logging.getLogger("fakedaemon")
 
@@ -216,6 +220,39 @@ def check_hosts(hosts: list[str], tls: bool) -> None:
 
 def serve_command(arguments: argparse.Namespace) -> int:
     """Serve until SIGINT or SIGTERM, then stop cleanly; SIGHUP reloads."""
+    # The start creates many long-lived objects and little garbage, yet the
+    # cyclic collector ran about 80 times in it, some 10 ms of the 150 ms to
+    # the first /_ping here. Once the daemon listens, the objects made so far
+    # move to the permanent generation (gc.freeze), so that the collections
+    # that follow skip them too.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        started = _start(arguments)
+        if not isinstance(started, int):
+            gc.freeze()
+    finally:
+        if collecting:
+            gc.enable()
+    if isinstance(started, int):
+        return started
+    daemon, pidfile = started
+    try:
+        _run_until_stopped(daemon, arguments)
+    finally:
+        notify("STOPPING=1")
+        daemon.stop()
+        if pidfile is not None:
+            pidfile.release()
+        logger.info("Daemon shutdown complete")
+    return 0
+
+
+def _start(arguments: argparse.Namespace) -> tuple[Daemon, PidFile | None] | int:
+    """Configure logging and start the daemon.
+
+    Returns the daemon and its pidfile, or the exit status of a failure.
+    """
     from ..daemon import Daemon
 
     try:
@@ -242,15 +279,7 @@ def serve_command(arguments: argparse.Namespace) -> int:
         if pidfile is not None and not isinstance(error, PidFileError):
             pidfile.release()
         return 1
-    try:
-        _run_until_stopped(daemon, arguments)
-    finally:
-        notify("STOPPING=1")
-        daemon.stop()
-        if pidfile is not None:
-            pidfile.release()
-        logger.info("Daemon shutdown complete")
-    return 0
+    return daemon, pidfile
 
 
 def _run_until_stopped(daemon: Any, arguments: argparse.Namespace) -> None:

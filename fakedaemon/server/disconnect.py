@@ -27,7 +27,7 @@ import enum
 import logging
 import select
 import socket
-import ssl
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -193,7 +193,7 @@ class DisconnectMonitor:
             return
         if notice.hijacked:
             events = _HIJACK_EVENTS
-        elif isinstance(notice.sock, ssl.SSLSocket):
+        elif _is_tls(notice.sock):
             events = _TLS_REQUEST_EVENTS
         else:
             events = _REQUEST_EVENTS
@@ -276,6 +276,16 @@ class _Verdict(enum.Enum):
     NEXT_REQUEST = "next request"
 
 
+def _is_tls(sock: socket.socket) -> bool:
+    """Return whether ``sock`` is a TLS connection.
+
+    ``fakedaemon.server.tls`` imports ssl only for TLS listeners, and
+    without ssl loaded no socket can be an ``SSLSocket``.
+    """
+    ssl = sys.modules.get("ssl")
+    return ssl is not None and isinstance(sock, ssl.SSLSocket)
+
+
 def _verdict(notice: Disconnect) -> _Verdict:
     """Decide from the socket's state now whether the client has gone."""
     sock = notice.sock
@@ -290,7 +300,7 @@ def _verdict(notice: Disconnect) -> _Verdict:
         return _Verdict.GONE
     if notice.hijacked:
         return _Verdict.WAIT
-    if isinstance(sock, ssl.SSLSocket):
+    if _is_tls(sock):
         return _Verdict.GONE if events & select.POLLRDHUP else _Verdict.WAIT
     if not events & select.POLLIN:
         return _Verdict.WAIT

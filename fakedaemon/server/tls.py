@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import socket
-import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ssl
 
 logger = logging.getLogger("fakedaemon")
 
@@ -34,6 +37,10 @@ def server_context(settings: TLSSettings) -> ssl.SSLContext:
     Raises:
         ValueError: a file is missing or does not contain what it should.
     """
+    # ssl loads here, so that a daemon without TLS listeners does not pay
+    # for it at start.
+    import ssl
+
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     # dockerd's default TLS configuration accepts TLS 1.2 and newer.
     context.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -64,6 +71,7 @@ def handshake(context: ssl.SSLContext) -> Callable[[socket.socket], socket.socke
     The handshake runs on the connection's own thread, under a timeout, so a
     client that never speaks cannot hold the listener.
     """
+    import ssl
 
     def wrap(connection: socket.socket) -> socket.socket:
         connection.settimeout(HANDSHAKE_TIMEOUT)

@@ -1,0 +1,100 @@
+"""What ``fakedaemon serve`` loads before it listens; werkzeug's late ``__init__``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+# Runs the serve command in a child process up to the point where it would
+# wait for a signal, and prints what the process holds at that point.
+SERVE_UNTIL_LISTENING = textwrap.dedent(
+    """
+    import gc, json, sys
+    from fakedaemon.cli import build_parser
+    from fakedaemon.commands import serve
+
+    def report(daemon, arguments):
+        print(json.dumps({
+            "modules": sorted(sys.modules),
+            "collecting": gc.isenabled(),
+            "frozen": gc.get_freeze_count(),
+        }))
+
+    serve._run_until_stopped = report
+    arguments = build_parser().parse_args(["serve", "-H", "unix://" + sys.argv[1]])
+    sys.exit(arguments.run(arguments))
+    """
+)
+
+WERKZEUG_NAMES = textwrap.dedent(
+    """
+    import json, sys
+    from fakedaemon.commands.serve import _defer_werkzeug_init
+
+    _defer_werkzeug_init()
+    import werkzeug.wrappers
+    import werkzeug.routing
+
+    result = {"init_ran_early": "werkzeug.serving" in sys.modules}
+    result["test_submodule"] = werkzeug.test.Client.__name__
+    result["init_ran_for_submodule"] = "werkzeug.serving" in sys.modules
+    from werkzeug import Client, Request, Response, run_simple
+
+    result["request"] = Request is werkzeug.wrappers.Request
+    result["response"] = Response is werkzeug.wrappers.Response
+    result["client"] = Client is werkzeug.test.Client
+    result["run_simple"] = run_simple is werkzeug.serving.run_simple
+    result["missing"] = hasattr(werkzeug, "no_such_name")
+    print(json.dumps(result))
+    """
+)
+
+
+def run_child(code: str, *arguments: str) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, "-c", code, *arguments],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    report: dict[str, Any] = json.loads(result.stdout.splitlines()[-1])
+    return report
+
+
+def test_serve_start_leaves_out_unused_modules(tmp_path: Path) -> None:
+    report = run_child(SERVE_UNTIL_LISTENING, str(tmp_path / "d.sock"))
+    modules = set(report["modules"])
+    assert "werkzeug.routing" in modules
+    for unused in (
+        "werkzeug.serving",
+        "werkzeug.test",
+        "http.server",
+        "ssl",
+        "pickle",
+        "fakedaemon.control.state",
+        "fakedaemon.engine.archives",
+    ):
+        assert unused not in modules, unused
+
+
+def test_serve_start_collects_again_after(tmp_path: Path) -> None:
+    report = run_child(SERVE_UNTIL_LISTENING, str(tmp_path / "d.sock"))
+    assert report["collecting"] is True
+    assert report["frozen"] > 0
+
+
+def test_deferred_werkzeug_keeps_its_names() -> None:
+    report = run_child(WERKZEUG_NAMES)
+    assert report["init_ran_early"] is False
+    assert report["test_submodule"] == "Client"
+    assert report["init_ran_for_submodule"] is False
+    assert report["request"] is True
+    assert report["response"] is True
+    assert report["client"] is True
+    assert report["run_simple"] is True
+    assert report["missing"] is False

@@ -14,7 +14,13 @@ import httpx
 
 from .context import Context
 from .figures import Figure, Sample, Target, at_least_real, below
-from .hosts import create_container, http_client, remove_bench_containers
+from .hosts import (
+    create_container,
+    http_client,
+    load_labelled_images,
+    remove_bench_containers,
+    remove_bench_images,
+)
 from .server import MARK_LABEL, ServerProcess, rss_bytes
 from .timing import now
 
@@ -31,6 +37,9 @@ NAME = "fdbench-1"
 
 MAX_IMAGES = 10_000
 """The most images a fake is filled with; see ``image_count``."""
+
+IMAGE_LABEL = "fakedaemon.bench.image"
+"""The label whose value, the image's index, gives each real Engine image its id."""
 
 
 @dataclass(frozen=True)
@@ -90,8 +99,13 @@ def per_run_count(size: int, requests: int) -> int:
 
 
 def fill_real(client: httpx.Client, count: int) -> None:
-    """Create ``count`` containers on the real Engine shaped as the fake's fill."""
+    """Create ``count`` containers and images on the real Engine shaped as the fake's.
+
+    The images are busybox's layers and configuration with a label of their
+    own, as the fake's ``control.images.add`` images are.
+    """
     remove_bench_containers(client)
+    remove_bench_images(client)
     for index in range(count):
         marked = index % 100 == 0
         labels = {MARK_LABEL: "1"} if marked else {}
@@ -101,24 +115,35 @@ def fill_real(client: httpx.Client, count: int) -> None:
         if marked:
             client.post(f"/containers/{container_id}/start").raise_for_status()
             client.post(f"/containers/{container_id}/wait").raise_for_status()
+    load_labelled_images(
+        client,
+        {
+            f"fdbench/image-{index}:latest": {IMAGE_LABEL: str(index)}
+            for index in range(image_count(count))
+        },
+    )
 
 
 def measure_real(context: Context) -> tuple[dict[str, list[float]], str]:
-    """Measure every query on the real Engine with ``real_containers`` containers."""
+    """Measure every query on the real Engine with ``real_containers`` of each."""
     assert context.real_engine is not None
     scale = context.scale
     count = per_run_count(scale.real_containers, scale.requests)
     with http_client(context.real_engine) as client:
         try:
+            started = now()
             fill_real(client, scale.real_containers)
+            logger.info("growth: real Engine filled in %.1f s", now() - started)
             listed = len(client.get("/containers/json", params={"all": "1"}).json())
+            images = len(client.get("/images/json").json())
             rates = {
                 query.label: request_rates(client, query, scale.runs, count)
                 for query in queries()
             }
         finally:
             remove_bench_containers(client)
-    return rates, f"the real Engine listed {listed} containers"
+            remove_bench_images(client)
+    return rates, f"the real Engine listed {listed} containers and {images} images"
 
 
 def measure_size(context: Context, size: int) -> tuple[dict[str, list[float]], float]:

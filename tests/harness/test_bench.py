@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from fakedaemon import Daemon
 from fakedaemon.commands.bench import BEGIN_MARK, END_MARK, write_results
 from harness.bench import Context, Figure, Sample, Scale, render, run_suite
 from harness.bench.figures import at_least_real, below
+from harness.bench.growth import IMAGE_LABEL, fill_real
+from harness.bench.hosts import (
+    BENCH_LABEL,
+    http_client,
+    remove_bench_containers,
+    remove_bench_images,
+)
 from harness.bench.hotspots import layer_of
 from harness.bench.report import format_sample, table
 
@@ -103,6 +112,31 @@ def test_suite_table_shape(workdir: Path) -> None:
     assert all(row.count(" | ") == 5 for row in rows)
     assert all(figure.real is None for figure in results.figures)
     assert all(figure.fake is not None for figure in results.figures)
+
+
+def test_real_fill_images_removed(workdir: Path) -> None:
+    # The fake stands in for the real Engine: it serves the same endpoints.
+    bench = {"filters": json.dumps({"label": [BENCH_LABEL]})}
+    with (
+        Daemon(hosts=[f"unix://{workdir}/d.sock"]) as daemon,
+        http_client(daemon.docker_host) as client,
+    ):
+        fill_real(client, 3)
+        containers = client.get("/containers/json", params={"all": "1", **bench})
+        images = client.get("/images/json", params=bench).json()
+        removed_containers = remove_bench_containers(client)
+        removed_images = remove_bench_images(client)
+        left = client.get("/images/json").json()
+
+    assert len(containers.json()) == 3
+    assert sorted(image["Labels"][IMAGE_LABEL] for image in images) == ["0", "1", "2"]
+    assert len({image["Id"] for image in images}) == 3
+    assert sorted(tag for image in images for tag in image["RepoTags"]) == [
+        f"fdbench/image-{index}:latest" for index in range(3)
+    ]
+    assert removed_containers == 3
+    assert removed_images == 3
+    assert [image["RepoTags"] for image in left] == [["busybox:latest"]]
 
 
 @pytest.mark.timeout(300)

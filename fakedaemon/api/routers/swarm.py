@@ -18,10 +18,6 @@ from werkzeug.wrappers import Response
 from ...clock import format_log_timestamp
 from ...engine.references import parse_normalized
 from ...engine.swarm.lookup import parse_version
-from ...engine.swarm.nodes import NODE_FILTERS
-from ...engine.swarm.secrets import BLOB_FILTERS
-from ...engine.swarm.services import SERVICE_FILTERS
-from ...engine.swarm.tasks import TASK_FILTERS, log_details
 from ...errors import DaemonError, InvalidParameter
 from .. import gojson
 from ..bodytypes import BodyType
@@ -180,6 +176,9 @@ def _cluster(call: Call) -> Any:
 @router.get("/nodes", "NodeList")
 def list_nodes(call: Call) -> Response:
     """List the swarm's nodes, filtered by id, label, membership, name, role."""
+    # The swarm modules load on first use, so a daemon starts without them.
+    from ...engine.swarm.nodes import NODE_FILTERS
+
     swarm = call.engine.swarm
     swarm.require_manager()
     nodes = swarm.nodes.list(call.filters(NODE_FILTERS))
@@ -219,6 +218,8 @@ def update_node(call: Call, id: str) -> Response:
 @router.get("/services", "ServiceList")
 def list_services(call: Call) -> Response:
     """List services; with ``status`` (API 1.41) add their task counts."""
+    from ...engine.swarm.services import SERVICE_FILTERS
+
     swarm = call.engine.swarm
     swarm.require_manager()
     services = swarm.services.list(call.filters(SERVICE_FILTERS))
@@ -311,6 +312,8 @@ def update_service(call: Call, id: str) -> Response:
 @router.get("/tasks", "TaskList")
 def list_tasks(call: Call) -> Response:
     """List tasks, filtered by desired state, id, label, name, node, service."""
+    from ...engine.swarm.tasks import TASK_FILTERS
+
     swarm = call.engine.swarm
     swarm.require_manager()
     tasks = swarm.tasks.list(call.filters(TASK_FILTERS))
@@ -338,6 +341,8 @@ def _check_log_streams(call: Call) -> None:
 
 def _logs(call: Call, reference: str, *, service: bool) -> Response:
     _check_log_streams(call)
+    from ...engine.swarm.tasks import log_details
+
     swarm = call.engine.swarm
     swarm.require_manager()
     sources = swarm.tasks.log_sources(reference, service=service)
@@ -474,6 +479,8 @@ def _blob_routes(kind: str, plural: str, operation: str) -> None:
         return swarm.secrets if kind == "secret" else swarm.configs
 
     def list_blobs(call: Call) -> Response:
+        from ...engine.swarm.secrets import BLOB_FILTERS
+
         call.engine.swarm.require_manager()
         blobs = store(call).list(call.filters(BLOB_FILTERS))
         return json_response([documents.blob_document(blob) for blob in blobs])

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from ...errors import Conflict, DaemonError, InvalidParameter, Unauthorized, Unavailable
 from . import identifiers
 from .lookup import merge_defaults
-from .objects import Cluster, Meta
 
 if TYPE_CHECKING:
     from ..engine import Engine
     from .nodes import NodeStore
+    from .objects import Cluster, Meta
     from .orchestrator import Orchestrator
     from .overlay import OverlayNetworks
     from .secrets import BlobStore
@@ -100,6 +100,24 @@ INIT_NODE_INDEX = 9
 INIT_CLUSTER_INDEX = 10
 
 
+class _Stores:
+    """The object stores of one swarm, created together."""
+
+    def __init__(self, swarm: Swarm) -> None:
+        from .nodes import NodeStore
+        from .overlay import OverlayNetworks
+        from .secrets import BlobStore
+        from .services import ServiceStore
+        from .tasks import TaskStore
+
+        self.nodes = NodeStore(swarm)
+        self.services = ServiceStore(swarm)
+        self.tasks = TaskStore(swarm)
+        self.secrets = BlobStore(swarm, "secret")
+        self.configs = BlobStore(swarm, "config")
+        self.overlay = OverlayNetworks(swarm)
+
+
 class Swarm:
     """The swarm state of one engine: ``inactive``, ``active`` or ``locked``.
 
@@ -108,12 +126,6 @@ class Swarm:
     """
 
     def __init__(self, engine: Engine) -> None:
-        from .nodes import NodeStore
-        from .overlay import OverlayNetworks
-        from .secrets import BlobStore
-        from .services import ServiceStore
-        from .tasks import TaskStore
-
         self.engine = engine
         self.lock = threading.RLock()
         self.state = "inactive"
@@ -123,13 +135,56 @@ class Swarm:
         self.advertise_addr = ""
         self.data_path_addr = ""
         self.index = 0
-        self.nodes: NodeStore = NodeStore(self)
-        self.services: ServiceStore = ServiceStore(self)
-        self.tasks: TaskStore = TaskStore(self)
-        self.secrets: BlobStore = BlobStore(self, "secret")
-        self.configs: BlobStore = BlobStore(self, "config")
-        self.overlay: OverlayNetworks = OverlayNetworks(self)
+        self._stores: _Stores | None = None
+        self._stores_lock = threading.Lock()
         self.orchestrator: Orchestrator | None = None
+
+    # Stores --------------------------------------------------------------
+
+    def _created_stores(self) -> _Stores:
+        """Return the object stores, created on first use.
+
+        A daemon that never uses swarm mode does not load their modules.
+        The lock of its own is taken for nothing else, so no caller that
+        holds other locks can wait on it for long.
+        """
+        stores = self._stores
+        if stores is None:
+            with self._stores_lock:
+                if self._stores is None:
+                    self._stores = _Stores(self)
+                stores = self._stores
+        return stores
+
+    @property
+    def nodes(self) -> NodeStore:
+        """The nodes: this daemon's own, once it is in a swarm."""
+        return self._created_stores().nodes
+
+    @property
+    def services(self) -> ServiceStore:
+        """The services."""
+        return self._created_stores().services
+
+    @property
+    def tasks(self) -> TaskStore:
+        """The tasks of the services."""
+        return self._created_stores().tasks
+
+    @property
+    def secrets(self) -> BlobStore:
+        """The secrets."""
+        return self._created_stores().secrets
+
+    @property
+    def configs(self) -> BlobStore:
+        """The configs."""
+        return self._created_stores().configs
+
+    @property
+    def overlay(self) -> OverlayNetworks:
+        """The overlay networks of the swarm, ``ingress`` among them."""
+        return self._created_stores().overlay
 
     # State ---------------------------------------------------------------
 
@@ -153,6 +208,8 @@ class Swarm:
 
     def next_meta(self) -> Meta:
         """Return the meta of a new object: a fresh id and the next index."""
+        from .objects import Meta
+
         now = self.engine.clock.time_ns()
         self.index += 1
         return Meta(identifiers.object_id(self.engine.ids), self.index, now, now)
@@ -235,6 +292,8 @@ class Swarm:
         return node.meta.id
 
     def _create_cluster(self, request: dict[str, Any]) -> None:
+        from .objects import Cluster
+
         ids = self.engine.ids
         spec = merge_defaults(default_cluster_spec(), request.get("Spec") or {})
         if request.get("AutoLockManagers"):

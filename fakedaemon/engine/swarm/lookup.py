@@ -11,6 +11,11 @@ from ...errors import InvalidParameter, NotFound
 Record = TypeVar("Record")
 
 
+def invalid_argument(message: str) -> InvalidParameter:
+    """Return SwarmKit's InvalidArgument error, which dockerd returns as a 400."""
+    return InvalidParameter(f"rpc error: code = InvalidArgument desc = {message}")
+
+
 def find(
     kind: str,
     reference: str,

@@ -13,8 +13,8 @@ import copy
 import re
 from typing import TYPE_CHECKING, Any
 
-from ...errors import Conflict, DaemonError, InvalidParameter
-from .lookup import find
+from ...errors import Conflict, DaemonError
+from .lookup import find, invalid_argument
 from .objects import Blob
 
 if TYPE_CHECKING:
@@ -25,11 +25,6 @@ BLOB_FILTERS = ("id", "label", "name", "names")
 _NAME = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9-_.]*[a-zA-Z0-9])?$")
 # SwarmKit's limits: secrets below 500 KiB, configs below 1000 KiB.
 _MAX_SIZE = {"secret": 500 * 1024, "config": 1000 * 1024}
-
-
-def invalid_argument(message: str) -> InvalidParameter:
-    """Return SwarmKit's InvalidArgument error, which dockerd returns as a 400."""
-    return InvalidParameter(f"rpc error: code = InvalidArgument desc = {message}")
 
 
 class _Unknown(DaemonError):

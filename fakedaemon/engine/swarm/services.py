@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, Any
 from ...errors import DaemonError, InvalidParameter, NotFound
 from ..names import generate_name
 from . import specs
-from .lookup import find
+from .lookup import find, invalid_argument
 from .objects import Service
-from .secrets import invalid_argument
 
 if TYPE_CHECKING:
     from ...api.filters import Filters

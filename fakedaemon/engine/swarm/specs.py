@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from ...errors import InvalidParameter, NotImplementedByDaemon
-from .secrets import invalid_argument
+from .lookup import invalid_argument
 
 _CONTAINER_SPEC_ORDER = (
     "Image",

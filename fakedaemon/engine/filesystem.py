@@ -18,16 +18,18 @@ from __future__ import annotations
 import io
 import posixpath
 import stat as stat_module
-import tarfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import IO, cast
+from typing import IO, TYPE_CHECKING, cast
 
 from fakedaemon.errors import DaemonError, InvalidParameter, NotFound
 
 from .tar_stream import Source, TarStream, TarStreamError
+
+if TYPE_CHECKING:
+    import tarfile
 
 MAX_SYMLINK_DEPTH = 40
 """Symbolic links followed while resolving one path before ELOOP, as Linux."""
@@ -701,6 +703,9 @@ class Filesystem:
             name = "."
         else:
             name = posixpath.basename(normalize(path)) or "."
+        # tarfile loads on first use, so a daemon starts without it.
+        import tarfile
+
         buffer = io.BytesIO()
         with self._lock:
             node = self._node(path, follow=follow)
@@ -768,6 +773,8 @@ class Filesystem:
             raise InvalidArchive(error.message) from error
 
     def _extract_stream(self, stream: TarStream, extraction: _Extraction) -> None:
+        import tarfile
+
         try:
             tar = tarfile.open(fileobj=cast(IO[bytes], stream), mode="r|")
         except tarfile.ReadError:
@@ -1027,6 +1034,8 @@ def _walk(name: str, node: _Node) -> Iterator[tuple[str, _Node]]:
 
 
 def _add_to_tar(tar: tarfile.TarFile, name: str, node: _Node) -> None:
+    import tarfile
+
     info = tarfile.TarInfo(name)
     info.mtime = int(node.mtime)
     info.mode = node.mode

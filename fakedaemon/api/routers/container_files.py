@@ -6,7 +6,6 @@ import base64
 import io
 import json
 import posixpath
-import tarfile
 
 from werkzeug.wrappers import Response
 
@@ -178,6 +177,8 @@ def export(call: Call, id: str) -> Response:
 
 def _root_archive(filesystem: Filesystem) -> bytes:
     """Return a tar of ``/`` with entries named from the root (``bin/sh``)."""
+    import tarfile
+
     source = tarfile.open(fileobj=io.BytesIO(filesystem.to_tar("/.")), mode="r:")
     buffer = io.BytesIO()
     with (

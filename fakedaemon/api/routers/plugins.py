@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import tarfile
 
 from werkzeug.wrappers import Response
 
@@ -123,6 +122,8 @@ def upgrade(call: Call, name: str) -> Response:
 @router.post("/plugins/create", "PluginCreate")
 def create(call: Call) -> Response:
     """Read the plugin's tar context; creating plugins is not emulated."""
+    import tarfile
+
     data = call.request.get_data()
     try:
         with tarfile.open(fileobj=io.BytesIO(data)) as archive:

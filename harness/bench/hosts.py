@@ -95,8 +95,8 @@ def load_labelled_images(
     ``control.images.add`` merges a configuration over busybox's, so each
     has its own id and adds no layer. All go in one ``POST /images/load``
     of an archive made from ``GET /images/busybox:latest/get``. On a real
-    Engine 20.10 with the vfs driver, 200 images load in about 0.3 s; a
-    build or a commit takes about a second per image there.
+    Engine 20.10 with the vfs driver, 200 images load in about 0.3 s, while
+    a build or a commit takes about a second per image there.
 
     Raises:
         RuntimeError: the Engine reported an error while loading.

@@ -115,7 +115,7 @@ def test_suite_table_shape(workdir: Path) -> None:
 
 
 def test_real_fill_images_removed(workdir: Path) -> None:
-    # The fake stands in for the real Engine: it serves the same endpoints.
+    # The fake serves the endpoints that fill_real uses on the real Engine.
     bench = {"filters": json.dumps({"label": [BENCH_LABEL]})}
     with (
         Daemon(hosts=[f"unix://{workdir}/d.sock"]) as daemon,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 # Runs the serve command in a child process up to the point where it would
-# wait for a signal, and prints what the process holds at that point.
+# wait for a signal, and prints the loaded modules and the collector's state.
 SERVE_UNTIL_LISTENING = textwrap.dedent(
     """
     import gc, json, sys

@@ -328,16 +328,21 @@ def container_size(call: Call, container: Container) -> tuple[int, int]:
 @router.get("/containers/<id>/json", "ContainerInspect")
 def inspect(call: Call, id: str) -> Response:
     """Return the full container document."""
-    container = call.engine.containers.get(id)
+    containers = call.engine.containers
+    container = containers.get(id)
     size = container_size(call, container) if call.query_bool("size") else None
-    document = inspect_document(
-        container,
-        call.version,
-        size,
-        call.engine.rig.storage_driver,
-        dns_names_always=not call.profile.legacy_host_config,
-    )
-    return json_response(document)
+    # The document shares the container's settings, which change only under
+    # the store's lock, so it is encoded under that lock.
+    with containers.changed:
+        document = inspect_document(
+            container,
+            call.version,
+            size,
+            call.engine.rig.storage_driver,
+            dns_names_always=not call.profile.legacy_host_config,
+        )
+        body = dump_line(document)
+    return json_bytes_response(body)
 
 
 @router.post("/containers/<id>/start", "ContainerStart")

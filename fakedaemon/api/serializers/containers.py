@@ -15,25 +15,6 @@ if TYPE_CHECKING:
     from ...versions import APIVersion
 
 
-_SCALARS = (str, int, float, bool, type(None))
-
-
-def json_copy(value: Any) -> Any:
-    """Copy the dicts and lists of a JSON document; other values are shared.
-
-    The configs of a container hold JSON values only, which need no memo of
-    shared objects, so this is several times faster than ``copy.deepcopy``.
-    """
-    if isinstance(value, dict):
-        return {
-            key: item if type(item) in _SCALARS else json_copy(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [item if type(item) in _SCALARS else json_copy(item) for item in value]
-    return value
-
-
 def state_document(container: Container) -> dict[str, Any]:
     """Return the ``State`` object of inspect."""
     state = container.state
@@ -210,13 +191,17 @@ def inspect_document(
     *,
     dns_names_always: bool = False,
 ) -> dict[str, Any]:
-    """Return ``GET /containers/{id}/json`` for ``version``."""
+    """Return ``GET /containers/{id}/json`` for ``version``.
+
+    The document shares the container's config and host config, so encode
+    it while holding the container store's lock.
+    """
     # dockerd sets the paths of resolv.conf, hostname, hosts and the log at
     # the first start; a container never started reports them empty.
     root = f"/var/lib/docker/containers/{container.id}"
     started = bool(container.state.started_ns)
-    config = json_copy(container.config)
-    host_config = json_copy(container.host_config)
+    config = container.config
+    host_config = container.host_config
     document: dict[str, Any] = {
         "Id": container.id,
         "Created": format_rfc3339_nano(container.created_ns),

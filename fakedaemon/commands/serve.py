@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib
-import importlib.util
 import json
 import logging
 import signal
-import sys
 import threading
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -256,7 +253,6 @@ def _start(arguments: argparse.Namespace) -> tuple[Daemon, PidFile | None] | int
 
     Returns the daemon and its pidfile, or the exit status of a failure.
     """
-    _defer_werkzeug_init()
     from ..daemon import Daemon
 
     try:
@@ -284,51 +280,6 @@ def _start(arguments: argparse.Namespace) -> tuple[Daemon, PidFile | None] | int
             pidfile.release()
         return 1
     return daemon, pidfile
-
-
-def _defer_werkzeug_init() -> None:
-    """Register the werkzeug package without running its ``__init__`` yet.
-
-    The daemon imports werkzeug's submodules only, but the package's
-    ``__init__`` imports its development server and test client, and with
-    them http.server, http.client and ssl. Leaving them out takes about 47
-    million of the start's 790 million instructions (callgrind, CPython
-    3.11). The first access to a name that the package module lacks
-    (``werkzeug.Request``, ``run_simple``) runs the ``__init__``, so every
-    name is still there. Does nothing when werkzeug is already imported.
-    """
-    if "werkzeug" in sys.modules:
-        return
-    spec = importlib.util.find_spec("werkzeug")
-    if spec is None or spec.loader is None:
-        return
-    loader = spec.loader
-    package = importlib.util.module_from_spec(spec)
-    lock = threading.RLock()
-    loaded = False
-
-    def load_init(name: str) -> object:
-        nonlocal loaded
-        # A submodule loads alone: ``from . import http`` inside werkzeug
-        # looks the name up on the package first, before the __init__ ran.
-        if not loaded and importlib.util.find_spec(f"werkzeug.{name}") is not None:
-            return importlib.import_module(f"werkzeug.{name}")
-        # Another thread blocks here until the __init__ has run. The thread
-        # that runs it finds ``loaded`` set and gets the names bound so far,
-        # as during any package's import.
-        with lock:
-            if not loaded:
-                loaded = True
-                loader.exec_module(package)
-        try:
-            return package.__dict__[name]
-        except KeyError:
-            raise AttributeError(
-                f"module 'werkzeug' has no attribute {name!r}"
-            ) from None
-
-    package.__getattr__ = load_init  # type: ignore[method-assign]
-    sys.modules["werkzeug"] = package
 
 
 def _run_until_stopped(daemon: Any, arguments: argparse.Namespace) -> None:

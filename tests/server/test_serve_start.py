@@ -1,4 +1,4 @@
-"""What ``fakedaemon serve`` loads before it listens; werkzeug's late ``__init__``."""
+"""What ``fakedaemon serve`` loads before it listens."""
 
 from __future__ import annotations
 
@@ -30,29 +30,6 @@ SERVE_UNTIL_LISTENING = textwrap.dedent(
     """
 )
 
-WERKZEUG_NAMES = textwrap.dedent(
-    """
-    import json, sys
-    from fakedaemon.commands.serve import _defer_werkzeug_init
-
-    _defer_werkzeug_init()
-    import werkzeug.wrappers
-    import werkzeug.routing
-
-    result = {"init_ran_early": "werkzeug.serving" in sys.modules}
-    result["test_submodule"] = werkzeug.test.Client.__name__
-    result["init_ran_for_submodule"] = "werkzeug.serving" in sys.modules
-    from werkzeug import Client, Request, Response, run_simple
-
-    result["request"] = Request is werkzeug.wrappers.Request
-    result["response"] = Response is werkzeug.wrappers.Response
-    result["client"] = Client is werkzeug.test.Client
-    result["run_simple"] = run_simple is werkzeug.serving.run_simple
-    result["missing"] = hasattr(werkzeug, "no_such_name")
-    print(json.dumps(result))
-    """
-)
-
 
 def run_child(code: str, *arguments: str) -> dict[str, Any]:
     result = subprocess.run(
@@ -71,10 +48,6 @@ def test_serve_start_leaves_out_unused_modules(tmp_path: Path) -> None:
     modules = set(report["modules"])
     assert "werkzeug.routing" in modules
     for unused in (
-        "werkzeug.serving",
-        "werkzeug.test",
-        "http.server",
-        "ssl",
         "pickle",
         "fakedaemon.control.state",
         "fakedaemon.engine.archives",
@@ -89,15 +62,3 @@ def test_serve_start_collects_again_after(tmp_path: Path) -> None:
     report = run_child(SERVE_UNTIL_LISTENING, str(tmp_path / "d.sock"))
     assert report["collecting"] is True
     assert report["frozen"] > 0
-
-
-def test_deferred_werkzeug_keeps_its_names() -> None:
-    report = run_child(WERKZEUG_NAMES)
-    assert report["init_ran_early"] is False
-    assert report["test_submodule"] == "Client"
-    assert report["init_ran_for_submodule"] is False
-    assert report["request"] is True
-    assert report["response"] is True
-    assert report["client"] is True
-    assert report["run_simple"] is True
-    assert report["missing"] is False

@@ -63,6 +63,10 @@ class _Date:
 
 _RAW_HIGH_BYTES = re.compile(rb"[\x80-\xff]")
 
+# Log lines need ids that differ, not secret ones. The generator is the
+# server's own, so serving requests leaves the process's ``random`` alone.
+_REQUEST_IDS = random.Random()
+
 
 def _percent_encode(match: re.Match[bytes]) -> bytes:
     return b"%%%02X" % match.group()[0]
@@ -260,8 +264,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             if name is not None:
                 environ[PEER_NAME_KEY] = name
         environ[HEADERS_KEY] = headers
-        # Log lines need ids that differ, not secret ones.
-        environ[REQUEST_ID_KEY] = f"{random.getrandbits(64):016x}"
+        environ[REQUEST_ID_KEY] = f"{_REQUEST_IDS.getrandbits(64):016x}"
         return environ
 
     def _body(

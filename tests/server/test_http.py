@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import socket
 import time
 from collections.abc import Iterator
@@ -201,6 +202,19 @@ def test_pipelined_requests_each_answered(daemon: Daemon) -> None:
     assert json.loads(answers[1][2])["ApiVersion"]
     (entry,) = daemon.control.journal.calls("SystemVersion")
     assert entry.headers["X-Many"] == "a,b"
+
+
+def test_serving_keeps_random_module_state(daemon: Daemon) -> None:
+    # Tests that seed ``random`` keep their sequence while the daemon serves.
+    random.seed(7)
+    expected = [random.random() for _ in range(3)]
+    random.seed(7)
+    with connect(daemon) as sock:
+        sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n" * 3)
+        file = sock.makefile("rb")
+        answers = [read_response(file) for _ in range(3)]
+    assert [body for _, _, body in answers] == [b"OK"] * 3
+    assert [random.random() for _ in range(3)] == expected
 
 
 def test_oversized_headers_rejected(daemon: Daemon) -> None:

@@ -27,6 +27,8 @@ class JournalEntry:
     ``query`` and ``headers`` may be given as the request's query string
     and raw header pairs (``query_string``, ``header_items``) instead; they
     are then decoded on first use, since most entries are never read.
+    ``header_items`` must allow more than one iteration, because threads
+    that read ``headers`` first at the same time each iterate it.
     """
 
     __slots__ = (

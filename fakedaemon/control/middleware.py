@@ -94,7 +94,7 @@ class ControlMiddleware:
             path=path,
             query_string=environ.get("QUERY_STRING", ""),
             headers=None if raw_headers is not None else _request_headers(environ),
-            header_items=None if raw_headers is None else _header_items(raw_headers),
+            header_items=None if raw_headers is None else _HeaderItems(raw_headers),
             body=self._body(request),
             time=time.time(),
             api_version=version,
@@ -218,15 +218,24 @@ def _request_headers(environ: dict[str, Any]) -> dict[str, str]:
 _BODY_HEADERS = frozenset(("content-type", "content-length"))
 
 
-def _header_items(raw: dict[str, str]) -> Iterator[tuple[str, str]]:
-    """Return the server's parsed headers as ``_request_headers`` names them."""
-    # The server leaves names with "_" out of the environ, as werkzeug's
-    # server does, and werkzeug skips empty body headers.
-    return (
-        (name.title(), value)
-        for name, value in raw.items()
-        if "_" not in name and (value or name not in _BODY_HEADERS)
-    )
+class _HeaderItems:
+    """The server's parsed headers as ``_request_headers`` names them.
+
+    Each iteration starts over, so threads that read one entry's headers
+    at the same time each see all of them.
+    """
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: dict[str, str]) -> None:
+        self._raw = raw
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        # The server leaves names with "_" out of the environ, as werkzeug's
+        # server does, and werkzeug skips empty body headers.
+        for name, value in self._raw.items():
+            if "_" not in name and (value or name not in _BODY_HEADERS):
+                yield name.title(), value
 
 
 def _header_name(key: str) -> str | None:

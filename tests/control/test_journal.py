@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
 from fakedaemon import Daemon
 from fakedaemon.control import Journal, JournalEntry
+from fakedaemon.server import http as http_server
 
 
 def entry(operation: str, body: bytes = b"", **query: list[str]) -> JournalEntry:
@@ -67,6 +71,44 @@ def test_journal_leaves_out_headers_with_underscores(
     (call,) = served.control.journal.calls("SystemPing")
     assert call.headers["X-Over"] == "2"
     assert not any("Under" in name for name in call.headers)
+
+
+def test_journal_headers_read_by_two_threads(
+    served: Daemon, socket_http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first reader stops inside the headers while a second one reads.
+    inside = threading.Event()
+    release = threading.Event()
+    gated = False
+
+    class GatedHeaders(dict[str, str]):
+        def items(self) -> Iterator[tuple[str, str]]:  # type: ignore[override]
+            for item in super().items():
+                if gated:
+                    inside.set()
+                    release.wait(10)
+                yield item
+
+    parse = http_server._parse_headers
+    monkeypatch.setattr(
+        http_server, "_parse_headers", lambda lines: GatedHeaders(parse(lines))
+    )
+    socket_http.get("/_ping", headers={"X-One": "1"})
+    (call,) = served.control.journal.calls("SystemPing")
+    gated = True
+    first: dict[str, str] = {}
+    reader = threading.Thread(target=lambda: first.update(call.headers))
+    reader.start()
+    assert inside.wait(10)
+    gated = False
+    try:
+        second = dict(call.headers)
+    finally:
+        release.set()
+        reader.join(10)
+    assert second["X-One"] == "1"
+    assert first == second
+    assert call.headers == second
 
 
 def test_journal_handler_still_reads_body(served: Daemon, http: httpx.Client) -> None:

@@ -49,18 +49,18 @@ class JournalEntry:
 
     def __init__(
         self,
-        *,
         operation: str | None,
         method: str,
         path: str,
+        query: dict[str, list[str]] | None,
+        headers: dict[str, str] | None,
         body: bytes | None,
         time: float,
-        query: dict[str, list[str]] | None = None,
-        headers: dict[str, str] | None = None,
         status: int | None = None,
         fault: str | None = None,
         api_version: str | None = None,
         extra: dict[str, Any] | None = None,
+        *,
         query_string: str = "",
         header_items: Iterable[tuple[str, str]] | None = None,
     ) -> None:
@@ -100,12 +100,47 @@ class JournalEntry:
     def headers(self, value: dict[str, str]) -> None:
         self._headers = value
 
-    def __repr__(self) -> str:
+    def _fields(self) -> tuple[Any, ...]:
         return (
-            f"JournalEntry(operation={self.operation!r}, method={self.method!r}, "
-            f"path={self.path!r}, query={self.query!r}, status={self.status!r}, "
-            f"fault={self.fault!r})"
+            self.operation,
+            self.method,
+            self.path,
+            self.query,
+            self.headers,
+            self.body,
+            self.time,
+            self.status,
+            self.fault,
+            self.api_version,
+            self.extra,
         )
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not JournalEntry:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        names = (
+            "operation",
+            "method",
+            "path",
+            "query",
+            "headers",
+            "body",
+            "time",
+            "status",
+            "fault",
+            "api_version",
+            "extra",
+        )
+        fields = ", ".join(
+            f"{name}={value!r}"
+            for name, value in zip(names, self._fields(), strict=True)
+        )
+        return f"JournalEntry({fields})"
 
     @property
     def json(self) -> Any:

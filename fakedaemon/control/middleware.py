@@ -92,6 +92,7 @@ class ControlMiddleware:
             operation=None,
             method=request.method,
             path=path,
+            query=None,
             query_string=environ.get("QUERY_STRING", ""),
             headers=None if raw_headers is not None else _request_headers(environ),
             header_items=None if raw_headers is None else _HeaderItems(raw_headers),

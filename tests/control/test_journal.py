@@ -26,6 +26,25 @@ def entry(operation: str, body: bytes = b"", **query: list[str]) -> JournalEntry
     )
 
 
+def test_journal_entry_compares_by_fields() -> None:
+    first = JournalEntry("X", "GET", "/x", {"a": ["1"]}, {"H": "v"}, b"", 1.0)
+    same = JournalEntry(
+        operation="X",
+        method="GET",
+        path="/x",
+        query=None,
+        query_string="a=1",
+        headers=None,
+        header_items=[("H", "v")],
+        body=b"",
+        time=1.0,
+    )
+    assert first == same
+    assert first != JournalEntry("X", "GET", "/y", {}, {}, b"", 1.0)
+    assert "query={'a': ['1']}" in repr(same)
+    assert "headers={'H': 'v'}" in repr(same)
+
+
 def test_journal_records_request(served: Daemon, http: httpx.Client) -> None:
     http.post(
         "/v1.45/containers/create?name=web",

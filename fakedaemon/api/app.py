@@ -153,6 +153,10 @@ class APIApp:
         looked up in a table after its first match.
         """
         key = (environ["REQUEST_METHOD"], environ["PATH_INFO"])
+        if not key[0].isupper():
+            # dockerd's router compares methods as sent, so "get" matches
+            # no route; werkzeug would match it in upper case.
+            return None
         known = self._matches.get(key)
         if known is not None:
             return self.routes[known[0]], dict(known[1])

@@ -73,9 +73,16 @@ def _percent_encode(match: re.Match[bytes]) -> bytes:
 
 
 class _BadRequest(Exception):
-    def __init__(self, status: str, message: str = "") -> None:
+    """A request the server rejects before the app handles it.
+
+    With ``public``, the message follows the status in the status line and
+    the body, as Go writes the errors it names (``missing required Host
+    header``); otherwise the client gets the status alone.
+    """
+
+    def __init__(self, status: str, message: str = "", *, public: bool = False) -> None:
         super().__init__(status)
-        self.status = status
+        self.status = f"{status}: {message}" if public else status
         self.message = message
 
 
@@ -116,8 +123,15 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         if lines is None:
             return False
         line = lines[0]
-        parts = line.split()
-        if len(parts) != 3 or not parts[2].startswith(b"HTTP/"):
+        # Go splits the request line at single spaces, and the method must
+        # be a token: a tab or a doubled space makes the line malformed.
+        parts = line.split(b" ")
+        if (
+            len(parts) != 3
+            or not parts[1]
+            or not parts[2].startswith(b"HTTP/")
+            or _TOKEN.fullmatch(parts[0]) is None
+        ):
             raise _BadRequest("400 Bad Request", "malformed HTTP request")
         if parts[2] not in (b"HTTP/1.1", b"HTTP/1.0"):
             raise _BadRequest("505 HTTP Version Not Supported")
@@ -131,7 +145,9 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         protocol = parts[2].decode("latin-1")
         headers = _parse_headers(lines)
         if protocol == "HTTP/1.1" and "host" not in headers:
-            raise _BadRequest("400 Bad Request", "missing required Host header")
+            raise _BadRequest(
+                "400 Bad Request", "missing required Host header", public=True
+            )
         expect = headers.get("expect", "").lower()
         if expect == "100-continue":
             sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -379,20 +395,39 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
 def _parse_headers(lines: list[bytes]) -> dict[str, str]:
     """Return the headers of a head's lines (the request line first).
 
-    Names are in lower case; a repeated header's values are joined by commas.
+    Names are in lower case, and a repeated header's values are joined by
+    commas. A repeated Host, or a repeated Content-Length with another
+    value, is rejected.
     """
     headers: dict[str, str] = {}
     for index in range(1, len(lines)):
         name, separator, value = lines[index].decode("latin-1").partition(":")
         if not separator or not name or name != name.strip():
             raise _BadRequest("400 Bad Request", "malformed MIME header line")
+        if _TOKEN_TEXT.fullmatch(name) is None:
+            raise _BadRequest("400 Bad Request", "invalid header name", public=True)
         key = name.lower()
         value = value.strip()
-        if key in headers:
-            headers[key] = f"{headers[key]},{value}"
-        else:
+        if _CONTROL.search(value) is not None:
+            raise _BadRequest("400 Bad Request", "invalid header value")
+        if key not in headers:
             headers[key] = value
+        elif key == "host":
+            raise _BadRequest("400 Bad Request", "too many Host headers")
+        elif key == "content-length":
+            # Go accepts a repeated Content-Length only with the same value.
+            if value != headers[key]:
+                raise _BadRequest("400 Bad Request", "conflicting Content-Length")
+        else:
+            headers[key] = f"{headers[key]},{value}"
     return headers
+
+
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+"""An HTTP token (RFC 9110): a method or a header name."""
+_TOKEN_TEXT = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+"""Control characters other than tab, which a header value may not hold."""
 
 
 @functools.lru_cache(maxsize=128)

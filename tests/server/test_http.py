@@ -160,14 +160,41 @@ HEADS = {
     "folded header line": b"GET /_ping HTTP/1.1\r\n Host: x\r\n\r\n",
     "no Host header": b"GET /_ping HTTP/1.1\r\n\r\n",
     "header without a colon": b"GET /_ping HTTP/1.1\r\nHost: x\r\nnocolon\r\n\r\n",
+    "two Host headers": b"GET /_ping HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+    "NUL in a header value": b"GET /_ping HTTP/1.1\r\nHost: a\r\nX-A: b\x00c\r\n\r\n",
+    "bare CR in a header value": b"GET /_ping HTTP/1.1\r\nHost: a\r\nX-A: b\rc\r\n\r\n",
+    "space in a header name": b"GET /_ping HTTP/1.1\r\nHost: a\r\nX A: b\r\n\r\n",
+    "same Content-Length twice": (
+        b"GET /_ping HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n"
+        b"Content-Length: 2\r\n\r\nab"
+    ),
+    "two Content-Length values": (
+        b"GET /_ping HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n"
+        b"Content-Length: 3\r\n\r\nabc"
+    ),
+    "doubled space in the request line": b"GET  /_ping HTTP/1.1\r\nHost: a\r\n\r\n",
+    "tab in the request line": b"GET\t/_ping HTTP/1.1\r\nHost: a\r\n\r\n",
+    "lower-case method": b"get /_ping HTTP/1.1\r\nHost: a\r\n\r\n",
 }
+# The answers of Engines 20.10 and 26.1 to the same bytes. Engine 20.10
+# adds ": invalid header value" to the 400 for a control character in a
+# value; 26.1 sends the status alone, as the fake does.
 STATUS_OF_HEAD = {
     "blank lines before the request": "200 OK",
     "bare LF line ends": "200 OK",
     "mixed line ends": "200 OK",
     "folded header line": "400 Bad Request",
-    "no Host header": "400 Bad Request",
+    "no Host header": "400 Bad Request: missing required Host header",
     "header without a colon": "400 Bad Request",
+    "two Host headers": "400 Bad Request",
+    "NUL in a header value": "400 Bad Request",
+    "bare CR in a header value": "400 Bad Request",
+    "space in a header name": "400 Bad Request: invalid header name",
+    "same Content-Length twice": "200 OK",
+    "two Content-Length values": "400 Bad Request",
+    "doubled space in the request line": "400 Bad Request",
+    "tab in the request line": "400 Bad Request",
+    "lower-case method": "404 Not Found",
 }
 
 
@@ -185,10 +212,16 @@ def test_request_heads_parsed_as_go_parses_them(
             sock.sendall(head[start : start + step])
             if pieces > 1:
                 time.sleep(0.02)
-        status, _, body = read_response(sock.makefile("rb"))
+        file = sock.makefile("rb")
+        status, _, body = read_response(file)
+        if status.startswith("HTTP/1.1 400"):
+            # Go's own 400 has no length: its body ends with the connection.
+            body = file.read()
     assert status == f"HTTP/1.1 {STATUS_OF_HEAD[kind]}"
     if status.endswith("200 OK"):
         assert body == b"OK"
+    elif status.startswith("HTTP/1.1 400"):
+        assert body == STATUS_OF_HEAD[kind].encode()
 
 
 def test_pipelined_requests_each_answered(daemon: Daemon) -> None:

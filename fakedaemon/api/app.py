@@ -31,8 +31,8 @@ logger = logging.getLogger("fakedaemon")
 HIJACK_KEY = "fakedaemon.hijack"
 """WSGI environ key of the server's hijack function, absent in-process."""
 HEADERS_KEY = "fakedaemon.headers"
-"""WSGI environ key of the request headers as the server parsed them: names
-in lower case, repeated headers joined by commas; absent in-process."""
+"""WSGI environ key of the request headers as the server parsed them, with
+names in lower case and repeated headers joined by commas. Absent in-process."""
 
 PAGE_NOT_FOUND = dump_line({"message": "page not found"})
 

@@ -176,9 +176,9 @@ HEADS = {
     "tab in the request line": b"GET\t/_ping HTTP/1.1\r\nHost: a\r\n\r\n",
     "lower-case method": b"get /_ping HTTP/1.1\r\nHost: a\r\n\r\n",
 }
-# The answers of Engines 20.10 and 26.1 to the same bytes. Engine 20.10
+# The statuses Engines 20.10 and 26.1 send for the same bytes. Engine 20.10
 # adds ": invalid header value" to the 400 for a control character in a
-# value; 26.1 sends the status alone, as the fake does.
+# value, and 26.1 sends the status alone, as the fake does.
 STATUS_OF_HEAD = {
     "blank lines before the request": "200 OK",
     "bare LF line ends": "200 OK",
@@ -206,7 +206,7 @@ def test_request_heads_parsed_as_go_parses_them(
     head = HEADS[kind]
     with connect(daemon) as sock:
         # A head that arrives in pieces is read line by line, a whole one
-        # at once; both must give the same answer.
+        # at once; both must give the same status.
         step = -(-len(head) // pieces)
         for start in range(0, len(head), step):
             sock.sendall(head[start : start + step])

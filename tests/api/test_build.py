@@ -6,11 +6,8 @@ import io
 import json
 import tarfile
 
-import pytest
 from werkzeug.test import Client
 
-from fakedaemon.api.app import APIApp
-from fakedaemon.config import DaemonConfig
 from fakedaemon.engine.engine import Engine
 
 TAR = {"Content-Type": "application/x-tar"}
@@ -24,16 +21,6 @@ def context(files: dict[str, bytes]) -> bytes:
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
-
-
-@pytest.fixture
-def engine() -> Engine:
-    return Engine(DaemonConfig())
-
-
-@pytest.fixture
-def client(engine: Engine) -> Client:
-    return Client(APIApp(engine))
 
 
 def test_build_stream_lines(client: Client, engine: Engine) -> None:

@@ -8,22 +8,11 @@ import threading
 import time
 from typing import Any
 
-import pytest
 from werkzeug.test import Client
 
 from fakedaemon.api.app import APIApp
 from fakedaemon.config import DaemonConfig
 from fakedaemon.engine.engine import Engine
-
-
-@pytest.fixture
-def engine() -> Engine:
-    return Engine(DaemonConfig())
-
-
-@pytest.fixture
-def client(engine: Engine) -> Client:
-    return Client(APIApp(engine))
 
 
 def create(

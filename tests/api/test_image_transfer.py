@@ -21,16 +21,6 @@ def lines(body: bytes) -> list[dict[str, Any]]:
     return [json.loads(line) for line in body.split(b"\r\n") if line]
 
 
-@pytest.fixture
-def engine() -> Engine:
-    return Engine(DaemonConfig())
-
-
-@pytest.fixture
-def client(engine: Engine) -> Client:
-    return Client(APIApp(engine))
-
-
 # Commit -----------------------------------------------------------------------
 
 

@@ -9,20 +9,9 @@ import pytest
 from werkzeug.test import Client
 
 from fakedaemon.api.app import APIApp
-from fakedaemon.config import DaemonConfig
 from fakedaemon.engine.engine import Engine
 
 LONE_SURROGATE = b'{"Image":"busybox","Labels":{"a":"\\ud800b"}}'
-
-
-@pytest.fixture
-def engine() -> Engine:
-    return Engine(DaemonConfig())
-
-
-@pytest.fixture
-def client(engine: Engine) -> Client:
-    return Client(APIApp(engine))
 
 
 def post_json(client: Client, target: str, body: bytes) -> tuple[int, object]:

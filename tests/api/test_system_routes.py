@@ -19,16 +19,6 @@ NOT_A_MANAGER = (
 )
 
 
-@pytest.fixture
-def engine() -> Engine:
-    return Engine(DaemonConfig())
-
-
-@pytest.fixture
-def client(engine: Engine) -> Client:
-    return Client(APIApp(engine))
-
-
 def run_container(client: Client, engine: Engine, **config: Any) -> str:
     created = client.post(
         "/v1.45/containers/create", json={"Image": "busybox", "Cmd": ["true"], **config}

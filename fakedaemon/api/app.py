@@ -155,7 +155,7 @@ class APIApp:
         key = (environ["REQUEST_METHOD"], environ["PATH_INFO"])
         if not key[0].isupper():
             # dockerd's router compares methods as sent, so "get" matches
-            # no route; werkzeug would match it in upper case.
+            # no route, where werkzeug would match it in upper case.
             return None
         known = self._matches.get(key)
         if known is not None:

@@ -15,6 +15,22 @@ DEFAULT_CAPACITY = 10_000
 """Entries kept; the oldest are dropped first."""
 
 
+_FIELDS = (
+    "operation",
+    "method",
+    "path",
+    "query",
+    "headers",
+    "body",
+    "time",
+    "status",
+    "fault",
+    "api_version",
+    "extra",
+)
+"""The fields of a journal entry, in the order of its constructor."""
+
+
 class JournalEntry:
     """One request and the status the daemon answered it with.
 
@@ -101,19 +117,7 @@ class JournalEntry:
         self._headers = value
 
     def _fields(self) -> tuple[Any, ...]:
-        return (
-            self.operation,
-            self.method,
-            self.path,
-            self.query,
-            self.headers,
-            self.body,
-            self.time,
-            self.status,
-            self.fault,
-            self.api_version,
-            self.extra,
-        )
+        return tuple(getattr(self, name) for name in _FIELDS)
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not JournalEntry:
@@ -123,23 +127,7 @@ class JournalEntry:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        names = (
-            "operation",
-            "method",
-            "path",
-            "query",
-            "headers",
-            "body",
-            "time",
-            "status",
-            "fault",
-            "api_version",
-            "extra",
-        )
-        fields = ", ".join(
-            f"{name}={value!r}"
-            for name, value in zip(names, self._fields(), strict=True)
-        )
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _FIELDS)
         return f"JournalEntry({fields})"
 
     @property

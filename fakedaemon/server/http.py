@@ -75,9 +75,9 @@ def _percent_encode(match: re.Match[bytes]) -> bytes:
 class _BadRequest(Exception):
     """A request the server rejects before the app handles it.
 
+    The client gets the status alone, as Go sends most of these errors.
     With ``public``, the message follows the status in the status line and
-    the body, as Go writes the errors it names (``missing required Host
-    header``); otherwise the client gets the status alone.
+    the body, as Go sends the few it names (``missing required Host header``).
     """
 
     def __init__(self, status: str, message: str = "", *, public: bool = False) -> None:
@@ -130,7 +130,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             len(parts) != 3
             or not parts[1]
             or not parts[2].startswith(b"HTTP/")
-            or _TOKEN.fullmatch(parts[0]) is None
+            or _TOKEN.fullmatch(parts[0].decode("latin-1")) is None
         ):
             raise _BadRequest("400 Bad Request", "malformed HTTP request")
         if parts[2] not in (b"HTTP/1.1", b"HTTP/1.0"):
@@ -211,7 +211,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         return self._read_head_lines(reader)
 
     def _read_head_lines(self, reader: BinaryIO) -> list[bytes] | None:
-        """Read the head line by line: bare LF line ends, a head in pieces."""
+        """Read the head line by line: it has bare LF line ends or came in pieces."""
         line = reader.readline(HEAD_LIMIT + 1)
         while line in (b"\r\n", b"\n"):
             line = reader.readline(HEAD_LIMIT + 1)
@@ -404,7 +404,7 @@ def _parse_headers(lines: list[bytes]) -> dict[str, str]:
         name, separator, value = lines[index].decode("latin-1").partition(":")
         if not separator or not name or name != name.strip():
             raise _BadRequest("400 Bad Request", "malformed MIME header line")
-        if _TOKEN_TEXT.fullmatch(name) is None:
+        if _TOKEN.fullmatch(name) is None:
             raise _BadRequest("400 Bad Request", "invalid header name", public=True)
         key = name.lower()
         value = value.strip()
@@ -423,11 +423,10 @@ def _parse_headers(lines: list[bytes]) -> dict[str, str]:
     return headers
 
 
-_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 """An HTTP token (RFC 9110): a method or a header name."""
-_TOKEN_TEXT = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-"""Control characters other than tab, which a header value may not hold."""
+"""Control characters other than tab, which a header value must not contain."""
 
 
 @functools.lru_cache(maxsize=128)

@@ -136,9 +136,9 @@ def list_containers(call: Call) -> Response:
     # runs leaves what it caches under an older revision.
     summaries = _summary_table(engine.containers, revision.current())
     containers = engine.containers.all()
-    # Bounds the table when clients use many API versions, or image names
-    # change often while the revision stays: two entries per container and
-    # a few hundred more, beyond which summaries are encoded uncached.
+    # The table keeps at most two entries per container and 256 more, for
+    # clients that use many API versions or image names that change while
+    # the revision stays. Past that, summaries go uncached.
     room = 2 * len(containers) + 256
     if filters:
         before = _reference_time(call, filters.get("before"))

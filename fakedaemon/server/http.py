@@ -90,6 +90,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
     """Serves the requests of one connection until it closes."""
 
     server: WSGIServer
+    _base_environ: dict[str, Any]
 
     def handle(self) -> None:
         sock: socket.socket = self.request
@@ -97,6 +98,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         reader = cast(BinaryIO, sock.makefile("rb", buffering=65536))
         self.server.track(sock)
         try:
+            self._base_environ = self._connection_environ(sock)
             while not self.hijacked:
                 try:
                     keep_alive = self._serve_one(sock, reader)
@@ -119,10 +121,10 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             reader.close()
 
     def _serve_one(self, sock: socket.socket, reader: BinaryIO) -> bool:
-        lines = self._read_head(reader)
-        if lines is None:
+        head = self._read_head(reader)
+        if head is None:
             return False
-        line = lines[0]
+        line, block = head
         # Go splits the request line at single spaces, and the method must
         # be a token: a tab or a doubled space makes the line malformed.
         parts = line.split(b" ")
@@ -130,7 +132,10 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             len(parts) != 3
             or not parts[1]
             or not parts[2].startswith(b"HTTP/")
-            or _TOKEN.fullmatch(parts[0].decode("latin-1")) is None
+            or (
+                parts[0] not in _METHODS
+                and _TOKEN.fullmatch(parts[0].decode("latin-1")) is None
+            )
         ):
             raise _BadRequest("400 Bad Request", "malformed HTTP request")
         if parts[2] not in (b"HTTP/1.1", b"HTTP/1.0"):
@@ -143,7 +148,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         method = parts[0].decode("latin-1")
         target = target_bytes.decode("latin-1")
         protocol = parts[2].decode("latin-1")
-        headers = _parse_headers(lines)
+        headers = _parse_headers(block)
         if protocol == "HTTP/1.1" and "host" not in headers:
             raise _BadRequest(
                 "400 Bad Request", "missing required Host header", public=True
@@ -153,7 +158,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
         elif expect:
             raise _BadRequest("417 Expectation Failed")
-        environ = self._environ(method, target, protocol, headers, sock)
+        environ = self._environ(method, target, protocol, headers)
         body = self._body(environ, headers, reader)
         keep_alive = protocol == "HTTP/1.1"
         connection = headers.get("connection", "").lower()
@@ -193,8 +198,8 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             return False
         return keep_alive
 
-    def _read_head(self, reader: BinaryIO) -> list[bytes] | None:
-        """Return the request line and header lines, without line ends.
+    def _read_head(self, reader: BinaryIO) -> tuple[bytes, bytes] | None:
+        """Return the request line and the header lines joined by CRLF.
 
         None means the client closed the connection between requests.
         """
@@ -206,11 +211,11 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             and buffered[:1] not in (b"\r", b"\n")
             and buffered.count(b"\n", 0, end) == buffered.count(b"\r\n", 0, end)
         ):
-            head = reader.read(end + 4)
-            return head[:end].split(b"\r\n")
+            line, _, block = reader.read(end + 4)[:end].partition(b"\r\n")
+            return line, block
         return self._read_head_lines(reader)
 
-    def _read_head_lines(self, reader: BinaryIO) -> list[bytes] | None:
+    def _read_head_lines(self, reader: BinaryIO) -> tuple[bytes, bytes] | None:
         """Read the head line by line: it has bare LF line ends or came in pieces."""
         line = reader.readline(HEAD_LIMIT + 1)
         while line in (b"\r\n", b"\n"):
@@ -221,7 +226,8 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         # is served up to the limit and gets a 431 past it, never a 414.
         if len(line) > HEAD_LIMIT:
             raise _BadRequest("431 Request Header Fields Too Large")
-        lines = [line.rstrip(b"\r\n")]
+        first = line.rstrip(b"\r\n")
+        lines: list[bytes] = []
         total = len(line)
         while True:
             line = reader.readline(HEAD_LIMIT - total + 1)
@@ -229,33 +235,18 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             if total > HEAD_LIMIT:
                 raise _BadRequest("431 Request Header Fields Too Large")
             if line in (b"\r\n", b"\n"):
-                return lines
+                return first, b"\r\n".join(lines)
             if not line:
                 raise ConnectionError("connection closed inside the headers")
             lines.append(line[:-2] if line.endswith(b"\r\n") else line.rstrip(b"\n"))
 
-    def _environ(
-        self,
-        method: str,
-        target: str,
-        protocol: str,
-        headers: dict[str, str],
-        sock: socket.socket,
-    ) -> dict[str, Any]:
-        path, _, query = target.partition("?")
-        if path.startswith(("http://", "https://")):
-            path = "/" + path.split("/", 3)[-1] if path.count("/") >= 3 else "/"
+    def _connection_environ(self, sock: socket.socket) -> dict[str, Any]:
+        """Return the environ keys that stay the same for a connection's requests."""
         server = self.server
         environ: dict[str, Any] = {
-            "REQUEST_METHOD": method,
             "SCRIPT_NAME": "",
-            "PATH_INFO": unquote(path, "latin-1") if "%" in path else path,
-            "QUERY_STRING": query,
-            "RAW_URI": target,
-            "REQUEST_URI": target,
             "SERVER_NAME": server.host_name,
             "SERVER_PORT": server.port_text,
-            "SERVER_PROTOCOL": protocol,
             "REMOTE_ADDR": server.remote_address(self.client_address),
             "REMOTE_PORT": "0",
             "wsgi.version": (1, 0),
@@ -266,6 +257,26 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             "wsgi.run_once": False,
             "werkzeug.socket": sock,
         }
+        peer = server.peer_certificate(sock)
+        if peer is not None:
+            environ["fakedaemon.peer_certificate"] = peer
+            name = peer_common_name(sock)
+            if name is not None:
+                environ[PEER_NAME_KEY] = name
+        return environ
+
+    def _environ(
+        self, method: str, target: str, protocol: str, headers: dict[str, str]
+    ) -> dict[str, Any]:
+        path, _, query = target.partition("?")
+        if path.startswith(("http://", "https://")):
+            path = "/" + path.split("/", 3)[-1] if path.count("/") >= 3 else "/"
+        environ = self._base_environ.copy()
+        environ["REQUEST_METHOD"] = method
+        environ["PATH_INFO"] = unquote(path, "latin-1") if "%" in path else path
+        environ["QUERY_STRING"] = query
+        environ["RAW_URI"] = environ["REQUEST_URI"] = target
+        environ["SERVER_PROTOCOL"] = protocol
         for key, value in headers.items():
             if key == "content-type":
                 environ["CONTENT_TYPE"] = value
@@ -273,12 +284,6 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
                 environ["CONTENT_LENGTH"] = value
             elif "_" not in key:
                 environ[_environ_key(key)] = value
-        peer = server.peer_certificate(sock)
-        if peer is not None:
-            environ["fakedaemon.peer_certificate"] = peer
-            name = peer_common_name(sock)
-            if name is not None:
-                environ[PEER_NAME_KEY] = name
         environ[HEADERS_KEY] = headers
         environ[REQUEST_ID_KEY] = f"{_REQUEST_IDS.getrandbits(64):016x}"
         return environ
@@ -297,8 +302,10 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             body: ChunkedReader | LengthReader = ChunkedReader(reader)
             environ["wsgi.input_terminated"] = True
         else:
-            text = headers.get("content-length", "0").strip() or "0"
-            if not text.isdigit() or len(text) > 18:
+            # The value has no spaces or tabs around it. Go accepts only ASCII
+            # digits, not "\xb2" (superscript two), which str.isdigit accepts.
+            text = headers.get("content-length", "0") or "0"
+            if not (text.isascii() and text.isdigit()) or len(text) > 18:
                 raise _BadRequest("400 Bad Request", "bad Content-Length")
             body = LengthReader(reader, int(text))
             if body.remaining == 0:
@@ -392,24 +399,27 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             pass
 
 
-def _parse_headers(lines: list[bytes]) -> dict[str, str]:
-    """Return the headers of a head's lines (the request line first).
+def _parse_headers(block: bytes) -> dict[str, str]:
+    """Return the headers of a head's header lines, joined by CRLF.
 
     Names are in lower case, and a repeated header's values are joined by
     commas. A repeated Host, or a repeated Content-Length with another
-    value, is rejected.
+    value, is rejected. Values lose the spaces and tabs around them, as Go
+    trims them.
     """
+    text = block.decode("latin-1")
     headers: dict[str, str] = {}
-    for index in range(1, len(lines)):
-        name, separator, value = lines[index].decode("latin-1").partition(":")
-        if not separator or not name or name != name.strip():
-            raise _BadRequest("400 Bad Request", "malformed MIME header line")
-        if _TOKEN.fullmatch(name) is None:
-            raise _BadRequest("400 Bad Request", "invalid header name", public=True)
+    if not text:
+        return headers
+    # One match accepts a usual head. A head that fails it is checked line
+    # by line, so the first invalid line decides the error.
+    checked = _WELL_FORMED.fullmatch(text) is not None
+    for line in text.split("\r\n"):
+        name, separator, value = line.partition(":")
+        if not checked:
+            _check_header_line(name, separator, value)
         key = name.lower()
-        value = value.strip()
-        if _CONTROL.search(value) is not None:
-            raise _BadRequest("400 Bad Request", "invalid header value")
+        value = value.strip(" \t")
         if key not in headers:
             headers[key] = value
         elif key == "host":
@@ -423,10 +433,27 @@ def _parse_headers(lines: list[bytes]) -> dict[str, str]:
     return headers
 
 
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+def _check_header_line(name: str, separator: str, value: str) -> None:
+    """Reject a header line as Go does: no colon, a bad name, a control byte."""
+    if not separator or not name or name != name.strip():
+        raise _BadRequest("400 Bad Request", "malformed MIME header line")
+    if _TOKEN.fullmatch(name) is None:
+        raise _BadRequest("400 Bad Request", "invalid header name", public=True)
+    if _CONTROL.search(value) is not None:
+        raise _BadRequest("400 Bad Request", "invalid header value")
+
+
+_TOKEN_CHARACTERS = r"!#$%&'*+\-.^_`|~0-9A-Za-z"
+_CONTROL_CHARACTERS = r"\x00-\x08\x0a-\x1f\x7f"
+_TOKEN = re.compile(f"[{_TOKEN_CHARACTERS}]+")
 """An HTTP token (RFC 9110): a method or a header name."""
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CONTROL = re.compile(f"[{_CONTROL_CHARACTERS}]")
 """Control characters other than tab, which a header value must not contain."""
+_HEADER_LINE = f"[{_TOKEN_CHARACTERS}]+:[^{_CONTROL_CHARACTERS}]*"
+_WELL_FORMED = re.compile(f"{_HEADER_LINE}(?:\r\n{_HEADER_LINE})*")
+"""Header lines that each pass every check of ``_check_header_line``."""
+_METHODS = frozenset((b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"OPTIONS"))
+"""Methods known to be tokens, which skip the token check."""
 
 
 @functools.lru_cache(maxsize=128)

@@ -175,6 +175,24 @@ HEADS = {
     "doubled space in the request line": b"GET  /_ping HTTP/1.1\r\nHost: a\r\n\r\n",
     "tab in the request line": b"GET\t/_ping HTTP/1.1\r\nHost: a\r\n\r\n",
     "lower-case method": b"get /_ping HTTP/1.1\r\nHost: a\r\n\r\n",
+    "control byte at the end of a value": (
+        b"GET /_ping HTTP/1.1\r\nHost: a\r\nX-A: b\x1f\r\n\r\n"
+    ),
+    "vertical tab before a value": (
+        b"GET /_ping HTTP/1.1\r\nHost: a\r\nX-A: \x0bb\r\n\r\n"
+    ),
+    "no-break spaces around a value": (
+        b"GET /_ping HTTP/1.1\r\nHost: a\r\nX-A: \xa0b\xa0\r\n\r\n"
+    ),
+    "no-break space in Content-Length": (
+        b"GET /_ping HTTP/1.1\r\nHost: a\r\nContent-Length: \xa02\r\n\r\nab"
+    ),
+    "superscript two as Content-Length": (
+        b"GET /_ping HTTP/1.1\r\nHost: a\r\nContent-Length: \xb2\r\n\r\nab"
+    ),
+    "tabs around Content-Length": (
+        b"GET /_ping HTTP/1.1\r\nHost: a\r\nContent-Length:\t2\t\r\n\r\nab"
+    ),
 }
 # The statuses Engines 20.10 and 26.1 send for the same bytes. Engine 20.10
 # adds ": invalid header value" to the 400 for a control character in a
@@ -195,6 +213,12 @@ STATUS_OF_HEAD = {
     "doubled space in the request line": "400 Bad Request",
     "tab in the request line": "400 Bad Request",
     "lower-case method": "404 Not Found",
+    "control byte at the end of a value": "400 Bad Request",
+    "vertical tab before a value": "400 Bad Request",
+    "no-break spaces around a value": "200 OK",
+    "no-break space in Content-Length": "400 Bad Request",
+    "superscript two as Content-Length": "400 Bad Request",
+    "tabs around Content-Length": "200 OK",
 }
 
 
@@ -222,6 +246,17 @@ def test_request_heads_parsed_as_go_parses_them(
         assert body == b"OK"
     elif status.startswith("HTTP/1.1 400"):
         assert body == STATUS_OF_HEAD[kind].encode()
+
+
+def test_header_values_lose_only_spaces_and_tabs(daemon: Daemon) -> None:
+    # Go trims spaces and tabs around a value, but not a no-break space.
+    head = b"GET /_ping HTTP/1.1\r\nHost: a\r\nX-A: \t\xa0b\xa0 \r\nX-B:  c\t\r\n\r\n"
+    with connect(daemon) as sock:
+        sock.sendall(head)
+        status, _, body = read_response(sock.makefile("rb"))
+    assert (status, body) == ("HTTP/1.1 200 OK", b"OK")
+    (entry,) = daemon.control.journal.calls("SystemPing")
+    assert (entry.headers["X-A"], entry.headers["X-B"]) == ("\xa0b\xa0", "c")
 
 
 def test_pipelined_requests_each_answered(daemon: Daemon) -> None:

@@ -6,7 +6,7 @@ import copy
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import (
     Conflict,
@@ -23,7 +23,7 @@ from .hostconfig import default_host_config, fill_host_defaults
 from .names import generate_name, validate_name
 from .output import OutputLog, StdinPipe
 from .process import ExecutableNotFound, ProcessSpec
-from .revision import RevisionCache, Tracked, mark_changed
+from .revision import Revision, RevisionCache, Tracked
 from .signals import SIGKILL, SIGTERM, check_signal_supported, parse_signal
 
 if TYPE_CHECKING:
@@ -57,10 +57,18 @@ class Container(Tracked):
 
     Containers of one store may share the nested values of ``host_config``
     (its lists and dicts of defaults): replace such a value, never change it
-    in place. A change in place to ``config``, ``host_config`` or
-    ``networks`` must be followed by ``revision.mark_changed``, since
-    container listings cache what they encode until the revision moves.
+    in place. Container listings cache what they encode until the revision
+    of the container's store moves. The store adopts the container into
+    that revision when it adds it, and from then on every attribute
+    assignment on the container or on a record reachable from it moves it.
+    A change in place to ``config``, ``host_config``, ``mounts`` or
+    ``networks`` must be followed by ``mark_changed``, which moves the
+    revision on and adopts the records put there.
     """
+
+    _children: ClassVar[frozenset[str]] = frozenset(
+        {"state", "health", "mounts", "networks"}
+    )
 
     id: str
     name: str
@@ -155,8 +163,10 @@ class ContainerStore:
         self._by_image: dict[str, dict[str, Container]] = {}
         self._next_pid = 1000
         self._closing = False
+        self.revision = Revision()
+        """The revision of this store's containers and the records they contain."""
         self.listing_cache = RevisionCache()
-        """The API's encoded container summaries (see ``revision``)."""
+        """The API's encoded container summaries, kept for one ``revision``."""
 
     # Lookup ---------------------------------------------------------------
 
@@ -279,9 +289,7 @@ class ContainerStore:
             )
             if merged.get("OpenStdin"):
                 container.stdin = StdinPipe()
-            self._by_id[container_id] = container
-            self._by_name[final_name] = container_id
-            self._by_image.setdefault(image.id, {})[container_id] = container
+            self._add(container)
             engine.volumes.register(container, mounts)
             self.changed.notify_all()
         self._publish(container, "create")
@@ -361,14 +369,20 @@ class ContainerStore:
                 raise Conflict(
                     _name_conflict(container.name, self._by_name[container.name])
                 )
-            self._by_id[container.id] = container
-            self._by_name[container.name] = container.id
-            self._by_image.setdefault(container.image_id, {})[container.id] = container
+            self._add(container)
             self._next_pid = max(self._next_pid, container.state.pid)
             self._engine.volumes.register(container, container.mounts)
-            # The loader may have filled its networks in place.
-            mark_changed()
             self.changed.notify_all()
+
+    def _add(self, container: Container) -> None:
+        """Adopt ``container`` into the revision and index it, under the lock."""
+        container.adopt(self.revision)
+        self._by_id[container.id] = container
+        self._by_name[container.name] = container.id
+        self._by_image.setdefault(container.image_id, {})[container.id] = container
+        # The container was built, and its networks maybe filled in place,
+        # while no revision followed its changes.
+        self.revision.mark_changed()
 
     def _forget(self, container: Container) -> None:
         container.removed = True
@@ -453,7 +467,7 @@ class ContainerStore:
             # dockerd started with --bridge=none marks the container's
             # network disabled at start and opens no endpoint for it.
             container.config["NetworkDisabled"] = True
-            mark_changed()
+            container.mark_changed()
         self._engine.networks.connect_all(container)
         self._engine.volumes.mount_all(container, container.mounts)
         self._next_pid += 1

@@ -16,10 +16,10 @@ import ipaddress
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ..errors import Conflict, DaemonError, Forbidden, InvalidParameter, NotFound
-from .revision import Tracked, mark_changed
+from .revision import Tracked
 
 if TYPE_CHECKING:
     from .containers import Container
@@ -131,6 +131,8 @@ class Attachment(Tracked):
     gw_priority: int = 0
     by_connect: bool = False
     endpoint: Endpoint | None = None
+
+    _children: ClassVar[frozenset[str]] = frozenset({"endpoint"})
 
 
 @dataclass
@@ -559,7 +561,7 @@ class NetworkStore:
                     attachment = _attachment_from("", settings)
                     attachment.by_connect = True
                     container.networks[reference] = attachment
-                    mark_changed()
+                    container.mark_changed()
                     return
             raise NotFound(f"network {reference} not found")
         mode = container.host_config.get("NetworkMode") or "bridge"
@@ -593,7 +595,7 @@ class NetworkStore:
             if requested and container.state.running:
                 self._check_free(network, requested)
             container.networks[network.name] = attachment
-            mark_changed()
+            container.mark_changed()
             if not container.state.running:
                 return
             self._open(network, attachment, container)
@@ -618,7 +620,7 @@ class NetworkStore:
                     f"container {container.id} is not connected to {word} {name}"
                 )
             del container.networks[name]
-            mark_changed()
+            container.mark_changed()
             if attachment.endpoint is None:
                 return
             self._close(network, attachment, container)

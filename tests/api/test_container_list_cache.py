@@ -26,7 +26,6 @@ from fakedaemon.api.jsonenc import dump_line
 from fakedaemon.api.routers import containers as container_routes
 from fakedaemon.api.serializers.containers import summary_document
 from fakedaemon.config import DaemonConfig
-from fakedaemon.engine import revision
 from fakedaemon.engine.containers import Container
 from fakedaemon.engine.engine import Engine
 from fakedaemon.versions import APIVersion
@@ -223,7 +222,8 @@ def test_list_cache_stores_entries(client: Client, engine: Engine) -> None:
     create(client, "one")
     create(client, "two")
     client.get("/v1.41/containers/json?all=1")
-    table = container_routes._summary_table(engine.containers, revision.current())
+    store = engine.containers
+    table = container_routes._summary_table(store, store.revision.number)
     assert len(table) == 2
 
 

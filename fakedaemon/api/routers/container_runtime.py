@@ -13,7 +13,6 @@ from werkzeug.wrappers import Response
 from ...clock import ZERO_TIME, format_rfc3339_nano
 from ...engine.containers import Container
 from ...engine.createchecks import check_memory, check_restart_policy
-from ...engine.revision import mark_changed
 from ...errors import Conflict, DaemonError, InvalidParameter, NotFound
 from ..bodytypes import body_types
 from ..call import Call
@@ -394,7 +393,7 @@ def update(call: Call, id: str) -> Response:
                 "Name": policy["Name"],
                 "MaximumRetryCount": int(policy.get("MaximumRetryCount") or 0),
             }
-        mark_changed()
+        container.mark_changed()
         containers.changed.notify_all()
     _publish(call, container, "update")
     return json_response({"Warnings": None})

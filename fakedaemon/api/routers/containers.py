@@ -11,7 +11,6 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from ...clock import format_log_timestamp
-from ...engine import revision
 from ...engine.containers import Container, ContainerStore
 from ...errors import DaemonError, InvalidParameter, NoSuchImage
 from ...versions import APIVersion
@@ -132,10 +131,11 @@ def list_containers(call: Call) -> Response:
                     message = f"Invalid filter 'status={status}'"
                 raise InvalidParameter(message)
         _check_list_filters(call, filters)
-    # Read before any container, so that a change made while this listing
-    # runs leaves what it caches under an older revision.
-    summaries = _summary_table(engine.containers, revision.current())
-    containers = engine.containers.all()
+    # The revision is read before any container, so that a change made
+    # while this listing runs leaves what it caches under an older revision.
+    store = engine.containers
+    summaries = _summary_table(store, store.revision.number)
+    containers = store.all()
     # The table keeps at most two entries per container and 256 more, for
     # clients that use many API versions or image names that change while
     # the revision stays. Past that, summaries go uncached.

@@ -9,7 +9,6 @@ import posixpath
 from typing import TYPE_CHECKING, Any
 
 from ...errors import DaemonError, NoSuchContainer, NotModified
-from ..revision import mark_changed
 from . import specs
 from .lookup import find
 from .objects import Service, Task
@@ -238,7 +237,7 @@ class TaskStore:
         # dockerd reports task containers in the default network mode, even
         # though only the service's networks are attached.
         container.host_config["NetworkMode"] = "bridge"
-        mark_changed()
+        container.mark_changed()
         self._write_files(task, container)
         return container
 

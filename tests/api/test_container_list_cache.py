@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any, cast
 from urllib.parse import quote
@@ -20,6 +21,7 @@ from urllib.parse import quote
 import pytest
 from werkzeug.test import Client
 
+from fakedaemon import Daemon
 from fakedaemon.api.app import APIApp
 from fakedaemon.api.call import Call
 from fakedaemon.api.jsonenc import dump_line
@@ -28,6 +30,8 @@ from fakedaemon.api.serializers.containers import summary_document
 from fakedaemon.config import DaemonConfig
 from fakedaemon.engine.containers import Container
 from fakedaemon.engine.engine import Engine
+from fakedaemon.engine.health import UNHEALTHY
+from fakedaemon.engine.volumes import MountPoint
 from fakedaemon.versions import APIVersion
 
 SECOND = 1_000_000_000
@@ -225,6 +229,186 @@ def test_list_cache_stores_entries(client: Client, engine: Engine) -> None:
     store = engine.containers
     table = container_routes._summary_table(store, store.revision.number)
     assert len(table) == 2
+
+
+def test_list_cache_per_daemon(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = Daemon(DaemonConfig(min_api_version="1.24"))
+    second = Daemon(DaemonConfig(min_api_version="1.24"))
+    try:
+        for daemon in (first, second):
+            daemon.engine.clock.freeze(START)
+        first_client = Client(first.app)
+        second_client = Client(second.app)
+        create(first_client, "web")
+        create(first_client, "db")
+        other = create(second_client, "web")
+        assert_lists_match(first_client, first.engine, monkeypatch)
+        store = first.engine.containers
+        number = store.revision.number
+        table = container_routes._summary_table(store, number)
+        entries = dict(table)
+        assert entries
+
+        # Changes of every kind in the second daemon leave the first
+        # daemon's revision and its table of summaries untouched.
+        post(second_client, "/networks/create", Name="backend")
+        post(second_client, f"/containers/{other}/start")
+        post(second_client, "/networks/backend/connect", Container=other)
+        post(second_client, f"/containers/{other}/rename?name=frontend")
+        post(second_client, f"/containers/{other}/stop?t=0")
+        create(second_client, "cache")
+        response = second_client.delete(f"/v1.41/containers/{other}")
+        assert response.status_code == 204, response.data
+
+        assert store.revision.number == number
+        assert container_routes._summary_table(store, number) is table
+        assert table == entries
+        assert_lists_match(first_client, first.engine, monkeypatch)
+
+        # A change in the first daemon moves its revision alone.
+        other_number = second.engine.containers.revision.number
+        post(first_client, "/containers/web/rename?name=frontend")
+        assert store.revision.number > number
+        assert second.engine.containers.revision.number == other_number
+        assert_lists_match(first_client, first.engine, monkeypatch)
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_list_cache_follows_attached_records(
+    client: Client, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = engine.containers
+
+    def check_change(change: Callable[[], None], expected_text: bytes) -> None:
+        """Apply ``change`` to a listed record and check the lists show it."""
+        assert_lists_match(client, engine, monkeypatch)
+        number = store.revision.number
+        change()
+        assert store.revision.number > number
+        assert_lists_match(client, engine, monkeypatch)
+        listed = client.get("/v1.41/containers/json?all=1").data
+        assert expected_text in listed
+
+    web = store.get(create(client, "web"))
+    post(client, f"/containers/{web.id}/start")
+    post(client, "/networks/create", Name="backend")
+    post(client, "/networks/backend/connect", Container=web.id)
+    endpoint = web.networks["backend"].endpoint
+    assert endpoint is not None
+
+    def change_endpoint() -> None:
+        endpoint.mac_address = "02:42:ac:12:00:99"
+
+    check_change(change_endpoint, b'"02:42:ac:12:00:99"')
+
+    engine.behaviours.add_health(results=[{"exit_code": 0}])
+    checked = store.get(
+        create(
+            client,
+            "checked",
+            Healthcheck={"Test": ["CMD", "probe"], "Interval": SECOND},
+        )
+    )
+    post(client, f"/containers/{checked.id}/start")
+    health = checked.health
+    assert health is not None
+
+    def change_health() -> None:
+        health.status = UNHEALTHY
+
+    check_change(change_health, b"(unhealthy)")
+
+    mount = MountPoint("tmpfs", "/scratch")
+
+    def add_mount() -> None:
+        with store.changed:
+            web.mounts.append(mount)
+            web.mark_changed()
+
+    check_change(add_mount, b'"/scratch"')
+
+    def change_mount() -> None:
+        mount.destination = "/moved"
+
+    check_change(change_mount, b'"/moved"')
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_list_cache_random_operations(
+    client: Client, engine: Engine, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """Random changes, each followed by a cached and a reference listing."""
+    chooser = random.Random(seed)
+    newest = versions(engine)[-1]
+    networks = ["backend", "frontend"]
+    for network in networks:
+        post(client, "/networks/create", Name=network)
+    names = iter(range(1_000_000))
+
+    def create_one() -> None:
+        config: dict[str, Any] = {"Labels": {"seed": str(seed)}}
+        if chooser.random() < 0.3:
+            config["HostConfig"] = {"Binds": [f"data{next(names)}:/data"]}
+        create(client, f"c{next(names)}", **config)
+
+    def existing() -> str:
+        return chooser.choice(engine.containers.all()).id
+
+    def on_container(action: str) -> Callable[[], None]:
+        def act() -> None:
+            if engine.containers.all():
+                client.post(f"/v1.41/containers/{existing()}/{action}")
+
+        return act
+
+    def rename() -> None:
+        if engine.containers.all():
+            name = f"renamed{next(names)}"
+            client.post(f"/v1.41/containers/{existing()}/rename?name={name}")
+
+    def connect(action: str) -> Callable[[], None]:
+        def act() -> None:
+            if engine.containers.all():
+                network = chooser.choice(networks)
+                client.post(
+                    f"/v1.41/networks/{network}/{action}",
+                    json={"Container": existing()},
+                )
+
+        return act
+
+    def remove() -> None:
+        if engine.containers.all():
+            client.delete(f"/v1.41/containers/{existing()}?force=1")
+
+    def advance() -> None:
+        engine.clock.advance(chooser.randint(1, 5))
+
+    operations = [
+        create_one,
+        create_one,
+        on_container("start"),
+        on_container("start"),
+        on_container("stop?t=0"),
+        on_container("kill"),
+        on_container("pause"),
+        on_container("unpause"),
+        on_container("restart?t=0"),
+        rename,
+        connect("connect"),
+        connect("disconnect"),
+        remove,
+        advance,
+    ]
+    for step in range(120):
+        operation = chooser.choice(operations)
+        operation()
+        expected = reference_body(engine, newest, False)
+        listed = client.get(f"/v{newest}/containers/json?all=1").data
+        assert listed == expected, (step, operation.__qualname__)
+    assert_filters_match(client, monkeypatch, newest)
 
 
 def _tar_with_file(name: str, data: bytes) -> bytes:

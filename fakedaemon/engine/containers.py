@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -57,10 +58,10 @@ class Container(Tracked):
 
     Containers of one store may share the nested values of ``host_config``
     (its lists and dicts of defaults): replace such a value, never change it
-    in place. Container listings cache what they encode until the revision
-    of the container's store moves. The store adopts the container into
-    that revision when it adds it, and from then on every attribute
-    assignment on the container or on a record reachable from it moves it.
+    in place. Container listings cache what they encode until the
+    container's revision moves. The store gives the container its revision
+    when it adds it, and from then on every attribute assignment on the
+    container or on a record reachable from it moves it.
     A change in place to ``config``, ``host_config``, ``mounts`` or
     ``networks`` must be followed by ``mark_changed``, which moves the
     revision on and adopts the records put there.
@@ -163,10 +164,9 @@ class ContainerStore:
         self._by_image: dict[str, dict[str, Container]] = {}
         self._next_pid = 1000
         self._closing = False
-        self.revision = Revision()
-        """The revision of this store's containers and the records they contain."""
+        self._revision_numbers = itertools.count(1)
         self.listing_cache = RevisionCache()
-        """The API's encoded container summaries, kept for one ``revision``."""
+        """The API's encoded container summaries, by their containers' revisions."""
 
     # Lookup ---------------------------------------------------------------
 
@@ -375,14 +375,11 @@ class ContainerStore:
             self.changed.notify_all()
 
     def _add(self, container: Container) -> None:
-        """Adopt ``container`` into the revision and index it, under the lock."""
-        container.adopt(self.revision)
+        """Give ``container`` a revision and index it, under the lock."""
+        container.adopt(Revision(self._revision_numbers))
         self._by_id[container.id] = container
         self._by_name[container.name] = container.id
         self._by_image.setdefault(container.image_id, {})[container.id] = container
-        # The container was built, and its networks maybe filled in place,
-        # while no revision followed its changes.
-        self.revision.mark_changed()
 
     def _forget(self, container: Container) -> None:
         container.removed = True

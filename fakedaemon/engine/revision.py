@@ -1,29 +1,31 @@
 """Revision numbers of the records that container listings encode.
 
-Each container store owns one ``Revision``. ``GET /containers/json`` keeps
-each container's encoded summary while the revision of its store is
+Each container has a ``Revision``, which its store gives it when it adds
+it. ``GET /containers/json`` keeps each container's encoded summary with
+the revision number it was encoded at, and uses it while the number is
 unchanged. The records a listing reads subclass ``Tracked``: a container,
 its state, health, network attachments, endpoints and mount points. Once
 the store adopts a container, every attribute assignment on it or on a
-record reachable from it moves that store's revision on, and no other
-store's. A change made in place to a dict or list of these records
+record reachable from it moves that container's revision on, and no
+other. A change made in place to a dict or list of these records
 (``Container.networks``, ``config``, ``host_config``) must be followed by
 the container's ``mark_changed``, which also adopts records put there.
 
 A record that no store adopted moves nothing: nothing is cached about a
 container that no store contains. An adopted record keeps its revision
-after it leaves its container or its store, so its later changes cost at
-most one refill of that store's cache.
+after it leaves its container, so its later changes cost at most one
+encoding of that container's summary again.
 
-A revision number is never reused, because each value comes from one
-``next`` on the revision's own counter. So a value that a reader saw is
-never stored again once another one replaced it, even when threads store
-their values out of order.
+The revisions of one store take their numbers from one counter, so a
+number never comes back within the store. So an entry stored under a
+number that a reader saw never matches again once the number moved, even
+when threads store their entries out of order.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from typing import Any, ClassVar, Self
 
 _IMMUTABLE = (str, int, bool, float, type(None))
@@ -31,13 +33,14 @@ _MISSING = object()
 
 
 class Revision:
-    """The revision number of one container store's records."""
+    """The revision number of one container and the records it contains."""
 
     __slots__ = ("_counter", "number")
 
-    def __init__(self) -> None:
-        self._counter = itertools.count(1)
-        self.number = 0
+    def __init__(self, counter: Iterator[int] | None = None) -> None:
+        self._counter = itertools.count(1) if counter is None else counter
+        """The numbers this revision takes, shared by the revisions of a store."""
+        self.number = next(self._counter)
         """The current revision; read it before reading the records it covers."""
 
     def mark_changed(self) -> None:
@@ -103,6 +106,11 @@ class Tracked:
         self.adopt(revision)
         revision.mark_changed()
 
+    def revision_number(self) -> int | None:
+        """Return the current number of the owning revision, None before adoption."""
+        revision = self._revision
+        return None if revision is None else revision.number
+
 
 def _adopt(value: Any, revision: Revision) -> None:
     """Adopt ``value`` when it is Tracked, or the Tracked records it contains."""
@@ -117,21 +125,39 @@ def _adopt(value: Any, revision: Revision) -> None:
 
 
 class RevisionCache:
-    """Values computed from the records, kept for one revision at a time.
+    """Values computed from records, each kept with its revision number.
 
-    A reader takes the table of the revision it read before it read any
-    record, and a new revision starts an empty table. A reader that still
-    has an older table fills that table, which no later reader takes, so
-    nothing is ever stored under a newer revision than it was built from.
+    A reader reads a record's revision number before it reads the record,
+    and stores what it computed under that number. A change moves the
+    number on after it is made, so a value computed before or during a
+    change carries a number that the record no longer has, and is never
+    returned again.
     """
 
     def __init__(self) -> None:
-        self._table: tuple[int, dict[Any, Any]] = (-1, {})
+        self._entries: dict[Any, tuple[int, Any]] = {}
 
-    def table(self, revision_number: int) -> dict[Any, Any]:
-        """Return the entries valid at ``revision_number``."""
-        table = self._table
-        if table[0] != revision_number:
-            table = (revision_number, {})
-            self._table = table
-        return table[1]
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Any, number: int) -> Any:
+        """Return the value of ``key`` computed at revision ``number``, else None."""
+        entry = self._entries.get(key)
+        if entry is None or entry[0] != number:
+            return None
+        return entry[1]
+
+    def put(self, key: Any, number: int, value: Any, limit: int) -> None:
+        """Keep ``value`` for ``key`` at revision ``number``.
+
+        A new key beyond ``limit`` entries first empties the cache, which
+        also drops the entries of removed containers.
+        """
+        entries = self._entries
+        if len(entries) >= limit and key not in entries:
+            entries.clear()
+        entries[key] = (number, value)
+
+    def entries(self) -> dict[Any, tuple[int, Any]]:
+        """Return a copy of the entries: the revision number and value by key."""
+        return dict(self._entries)

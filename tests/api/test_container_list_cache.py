@@ -31,6 +31,7 @@ from fakedaemon.config import DaemonConfig
 from fakedaemon.engine.containers import Container
 from fakedaemon.engine.engine import Engine
 from fakedaemon.engine.health import UNHEALTHY
+from fakedaemon.engine.revision import RevisionCache
 from fakedaemon.engine.volumes import MountPoint
 from fakedaemon.versions import APIVersion
 
@@ -123,10 +124,17 @@ def assert_filters_match(
     queries += ["limit=2", "all=1&limit=3&size=1", "all=0"]
     cached = [client.get(f"/v{version}/containers/json?{q}").data for q in queries]
     with monkeypatch.context() as patch:
-        patch.setattr(container_routes, "_summary_table", lambda *_: {})
+        patch.setattr(RevisionCache, "get", lambda *_: None)
         fresh = [client.get(f"/v{version}/containers/json?{q}").data for q in queries]
     for query, cached_body, fresh_body in zip(queries, cached, fresh, strict=True):
         assert cached_body == fresh_body, query
+
+
+def revision_numbers(engine: Engine) -> dict[str, int | None]:
+    return {
+        container.id: container.revision_number()
+        for container in engine.containers.all()
+    }
 
 
 def post(client: Client, path: str, **body: Any) -> Any:
@@ -226,9 +234,28 @@ def test_list_cache_stores_entries(client: Client, engine: Engine) -> None:
     create(client, "one")
     create(client, "two")
     client.get("/v1.41/containers/json?all=1")
-    store = engine.containers
-    table = container_routes._summary_table(store, store.revision.number)
-    assert len(table) == 2
+    assert len(engine.containers.listing_cache) == 2
+
+
+def test_change_encodes_one_summary_again(
+    client: Client, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = [create(client, name) for name in ("web", "db", "cache")]
+    encoded: list[str] = []
+    encode = container_routes.encoded_summary
+
+    def counted(container: Container, *args: Any, **kwargs: Any) -> Any:
+        encoded.append(container.id)
+        return encode(container, *args, **kwargs)
+
+    monkeypatch.setattr(container_routes, "encoded_summary", counted)
+    client.get("/v1.41/containers/json?all=1")
+    assert sorted(encoded) == sorted(ids)
+    encoded.clear()
+    post(client, f"/containers/{ids[1]}/rename?name=store")
+    listed = client.get("/v1.41/containers/json?all=1").data
+    assert encoded == [ids[1]]
+    assert b'"/store"' in listed
 
 
 def test_list_cache_per_daemon(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -244,13 +271,12 @@ def test_list_cache_per_daemon(monkeypatch: pytest.MonkeyPatch) -> None:
         other = create(second_client, "web")
         assert_lists_match(first_client, first.engine, monkeypatch)
         store = first.engine.containers
-        number = store.revision.number
-        table = container_routes._summary_table(store, number)
-        entries = dict(table)
+        numbers = revision_numbers(first.engine)
+        entries = store.listing_cache.entries()
         assert entries
 
         # Changes of every kind in the second daemon leave the first
-        # daemon's revision and its table of summaries untouched.
+        # daemon's revisions and its cached summaries untouched.
         post(second_client, "/networks/create", Name="backend")
         post(second_client, f"/containers/{other}/start")
         post(second_client, "/networks/backend/connect", Container=other)
@@ -260,16 +286,18 @@ def test_list_cache_per_daemon(monkeypatch: pytest.MonkeyPatch) -> None:
         response = second_client.delete(f"/v1.41/containers/{other}")
         assert response.status_code == 204, response.data
 
-        assert store.revision.number == number
-        assert container_routes._summary_table(store, number) is table
-        assert table == entries
+        assert revision_numbers(first.engine) == numbers
+        assert store.listing_cache.entries() == entries
         assert_lists_match(first_client, first.engine, monkeypatch)
 
-        # A change in the first daemon moves its revision alone.
-        other_number = second.engine.containers.revision.number
+        # A change in the first daemon moves that container's revision alone.
+        other_numbers = revision_numbers(second.engine)
+        web = store.get("web")
         post(first_client, "/containers/web/rename?name=frontend")
-        assert store.revision.number > number
-        assert second.engine.containers.revision.number == other_number
+        moved = revision_numbers(first.engine)
+        assert moved.pop(web.id) > numbers.pop(web.id)
+        assert moved == numbers
+        assert revision_numbers(second.engine) == other_numbers
         assert_lists_match(first_client, first.engine, monkeypatch)
     finally:
         first.stop()
@@ -284,9 +312,9 @@ def test_list_cache_follows_attached_records(
     def check_change(change: Callable[[], None], expected_text: bytes) -> None:
         """Apply ``change`` to a listed record and check the lists show it."""
         assert_lists_match(client, engine, monkeypatch)
-        number = store.revision.number
+        numbers = revision_numbers(engine)
         change()
-        assert store.revision.number > number
+        assert revision_numbers(engine) != numbers
         assert_lists_match(client, engine, monkeypatch)
         listed = client.get("/v1.41/containers/json?all=1").data
         assert expected_text in listed

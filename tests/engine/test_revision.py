@@ -1,8 +1,9 @@
-"""Revisions of container stores and the Tracked records they adopt."""
+"""Revisions of containers and the Tracked records they adopt."""
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Iterator
 
 import pytest
@@ -47,12 +48,12 @@ def endpoint(address: str) -> Endpoint:
 
 def test_revision_numbers_only_grow() -> None:
     revision = Revision()
-    assert revision.number == 0
+    assert revision.number == 1
     seen = [revision.number]
     for _ in range(3):
         revision.mark_changed()
         seen.append(revision.number)
-    assert seen == [0, 1, 2, 3]
+    assert seen == [1, 2, 3, 4]
 
 
 def test_revisions_count_apart() -> None:
@@ -60,8 +61,19 @@ def test_revisions_count_apart() -> None:
     second = Revision()
     first.mark_changed()
     first.mark_changed()
-    assert first.number == 2
-    assert second.number == 0
+    assert first.number == 3
+    assert second.number == 1
+
+
+def test_shared_counter_never_repeats() -> None:
+    counter = itertools.count(1)
+    first = Revision(counter)
+    second = Revision(counter)
+    seen = [first.number, second.number]
+    for revision in (first, second, second, first):
+        revision.mark_changed()
+        seen.append(revision.number)
+    assert len(set(seen)) == len(seen)
 
 
 def test_unadopted_record_moves_nothing() -> None:
@@ -69,7 +81,7 @@ def test_unadopted_record_moves_nothing() -> None:
     state = State()
     state.status = "running"
     state.mark_changed()
-    assert revision.number == 0
+    assert revision.number == 1
     assert state.status == "running"
 
 
@@ -79,8 +91,8 @@ def test_adopted_record_moves_its_revision() -> None:
     state = State()
     state.adopt(revision)
     state.exit_code = 3
-    assert revision.number == 1
-    assert other.number == 0
+    assert revision.number == 2
+    assert other.number == 1
     assert state.exit_code == 3
 
 
@@ -90,7 +102,7 @@ def test_same_immutable_value_keeps_revision() -> None:
     state.adopt(revision)
     state.status = "created"
     state.running = False
-    assert revision.number == 0
+    assert revision.number == 1
 
 
 def test_untracked_attribute_keeps_revision() -> None:
@@ -100,9 +112,9 @@ def test_untracked_attribute_keeps_revision() -> None:
     record.log = ()
     record.monitor = None
     record.probe_ids.append("a" * 64)
-    assert revision.number == 0
-    record.failing_streak = 2
     assert revision.number == 1
+    record.failing_streak = 2
+    assert revision.number == 2
 
 
 def test_assigned_child_is_adopted() -> None:
@@ -112,7 +124,7 @@ def test_assigned_child_is_adopted() -> None:
     child = endpoint("172.17.0.2")
     attachment.endpoint = child
     moved = revision.number
-    assert moved > 0
+    assert moved > 1
     child.address = "172.17.0.3"
     assert revision.number > moved
 
@@ -171,7 +183,7 @@ def test_mark_changed_adopts_records_in_place() -> None:
     container.mounts.append(mount)
     container.mark_changed()
     marked = revision.number
-    assert marked > 0
+    assert marked > 1
     attachment.by_connect = True
     assert revision.number > marked
     marked = revision.number
@@ -196,24 +208,25 @@ def test_children_name_every_tracked_field() -> None:
 
 
 def test_store_adopts_created_container(engine: Engine) -> None:
-    store = engine.containers
     container = create(engine, "web")
-    created = store.revision.number
-    assert created > 0
+    created = container.revision_number()
+    assert created is not None
     container.state.error = "changed"
-    assert store.revision.number > created
+    assert (container.revision_number() or 0) > created
 
 
-def test_store_change_leaves_other_store(engine: Engine) -> None:
+def test_change_leaves_other_containers(engine: Engine) -> None:
     other = Engine(DaemonConfig())
     try:
         mine = create(engine, "web")
-        create(other, "web")
-        before = other.containers.revision.number
+        neighbour = create(engine, "db")
+        elsewhere = create(other, "web")
+        before = (neighbour.revision_number(), elsewhere.revision_number())
         engine.containers.start(mine.id)
         engine.containers.rename(mine.id, "frontend")
         engine.containers.stop(mine.id)
-        assert other.containers.revision.number == before
+        assert neighbour.revision_number() == before[0]
+        assert elsewhere.revision_number() == before[1]
     finally:
         other.close()
 
@@ -226,6 +239,7 @@ def test_connect_adopts_new_endpoint(engine: Engine) -> None:
     engine.networks.connect("backend", container, None)
     opened = container.networks["backend"].endpoint
     assert opened is not None
-    before = store.revision.number
+    before = container.revision_number()
+    assert before is not None
     opened.mac_address = "02:42:ac:12:00:09"
-    assert store.revision.number > before
+    assert (container.revision_number() or 0) > before

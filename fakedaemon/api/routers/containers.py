@@ -11,9 +11,8 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from ...clock import format_log_timestamp
-from ...engine.containers import Container, ContainerStore
+from ...engine.containers import Container
 from ...errors import DaemonError, InvalidParameter, NoSuchImage
-from ...versions import APIVersion
 from .. import patterns
 from ..bodytypes import body_types
 from ..call import Call
@@ -131,14 +130,11 @@ def list_containers(call: Call) -> Response:
                     message = f"Invalid filter 'status={status}'"
                 raise InvalidParameter(message)
         _check_list_filters(call, filters)
-    # The revision is read before any container, so that a change made
-    # while this listing runs leaves what it caches under an older revision.
-    store = engine.containers
-    summaries = _summary_table(store, store.revision.number)
-    containers = store.all()
-    # The table keeps at most two entries per container and 256 more, for
-    # clients that use many API versions or image names that change while
-    # the revision stays. Past that, summaries go uncached.
+    summaries = engine.containers.listing_cache
+    containers = engine.containers.all()
+    # The cache keeps at most two entries per container and 256 more, for
+    # clients that use many API versions or image names. Past that, it
+    # starts again empty.
     room = 2 * len(containers) + 256
     if filters:
         before = _reference_time(call, filters.get("before"))
@@ -174,7 +170,10 @@ def list_containers(call: Call) -> Response:
         # The image name comes from the image store, which the revision
         # does not cover, so it is part of the key.
         entry_key = (container.id, shape, shown_image)
-        encoded = summaries.get(entry_key)
+        # Read before the container's fields, so that a change made while
+        # its summary is encoded leaves the summary under an older number.
+        number = container.revision_number()
+        encoded = None if number is None else summaries.get(entry_key, number)
         if encoded is None:
             encoded = encoded_summary(
                 container,
@@ -182,8 +181,8 @@ def list_containers(call: Call) -> Response:
                 shown_image,
                 dns_names_always=dns_names_always,
             )
-            if len(summaries) < room:
-                summaries[entry_key] = encoded
+            if number is not None:
+                summaries.put(entry_key, number, encoded, room)
         status = status_text(container, now)
         encoded_status = encoded_statuses.get(status)
         if encoded_status is None:
@@ -201,19 +200,6 @@ def list_containers(call: Call) -> Response:
             break
     chunks.append(b"]\n" if count else b"[]\n")
     return json_bytes_response(b"".join(chunks))
-
-
-# A summary's container id, API version, DNSNames rule and shown image.
-_SummaryKey = tuple[str, tuple[APIVersion, bool], str]
-
-
-def _summary_table(
-    store: ContainerStore, revision_number: int
-) -> dict[_SummaryKey, tuple[bytes, bytes]]:
-    table: dict[_SummaryKey, tuple[bytes, bytes]] = store.listing_cache.table(
-        revision_number
-    )
-    return table
 
 
 def _check_list_filters(call: Call, filters: Filters) -> None:

@@ -12,9 +12,33 @@ import subprocess
 import sys
 from pathlib import Path
 from types import TracebackType
+from urllib.parse import urlsplit
 
 MARK_LABEL = "fakedaemon.bench.mark"
 """A label set on one container in a hundred, for the label filter figures."""
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the user and system CPU time process ``pid`` has used, from /proc."""
+    # Split after the command name's closing parenthesis, so utime and stime
+    # (fields 14 and 15 of the line, in clock ticks) are at 11 and 12.
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def engine_pid(host: str) -> int | None:
+    """Return the pid of a local dockerd serving ``host``, found by its pidfile.
+
+    Looks for ``docker.pid`` beside a unix socket, where ``dockerd --pidfile``
+    was pointed by the script that started it; None when there is none.
+    """
+    parts = urlsplit(host)
+    if parts.scheme != "unix":
+        return None
+    try:
+        return int((Path(parts.path).parent / "docker.pid").read_text().strip())
+    except (OSError, ValueError):
+        return None
 
 
 def rss_bytes(pid: int) -> int:

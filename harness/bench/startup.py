@@ -9,11 +9,10 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .context import Context
 from .figures import Figure, Sample, at_least_real, below
-from .server import child_environ, rss_bytes
+from .server import child_environ, engine_pid, rss_bytes
 from .timing import now
 
 logger = logging.getLogger("harness")
@@ -165,17 +164,12 @@ def real_start_seconds(context: Context, runs: int) -> list[float]:
 
 
 def real_engine_rss(real_engine: str) -> float | None:
-    """Return the resident memory of a local dockerd, found by its pidfile.
-
-    Looks for ``docker.pid`` beside the socket, where ``dockerd --pidfile``
-    was pointed by the script that started it; None when there is none.
-    """
-    parts = urlsplit(real_engine)
-    if parts.scheme != "unix":
+    """Return the resident memory of a local dockerd, None without its pidfile."""
+    pid = engine_pid(real_engine)
+    if pid is None:
         return None
-    pidfile = Path(parts.path).parent / "docker.pid"
     try:
-        return float(rss_bytes(int(pidfile.read_text().strip())))
+        return float(rss_bytes(pid))
     except (OSError, ValueError):
         return None
 

@@ -12,7 +12,7 @@ import httpx
 from .context import Context
 from .figures import Figure, Sample, at_least_real
 from .hosts import http_client
-from .server import ServerProcess, child_environ
+from .server import ServerProcess, child_environ, cpu_seconds, engine_pid
 from .timing import now, percentile
 
 SECTION = "Requests"
@@ -26,6 +26,8 @@ class RunResult:
 
     rate: float
     latencies: list[float]
+    daemon_cpu: float | None = None
+    """The daemon process's CPU time per request in seconds, when measured."""
 
     @property
     def median(self) -> float:
@@ -38,16 +40,26 @@ class RunResult:
         return percentile(self.latencies, 0.99)
 
 
-def run_requests(client: httpx.Client, path: str, count: int) -> RunResult:
-    """Send ``count`` requests for ``path`` on one keep-alive client."""
+def run_requests(
+    client: httpx.Client, path: str, count: int, daemon_pid: int | None = None
+) -> RunResult:
+    """Send ``count`` requests for ``path`` on one keep-alive client.
+
+    With ``daemon_pid``, the result also gives that process's CPU time per
+    request over the run.
+    """
     client.get(path).raise_for_status()
     latencies = []
+    cpu_before = None if daemon_pid is None else cpu_seconds(daemon_pid)
     started = now()
     for _ in range(count):
         before = now()
         client.get(path).raise_for_status()
         latencies.append(now() - before)
-    return RunResult(count / (now() - started), latencies)
+    rate = count / (now() - started)
+    if daemon_pid is None or cpu_before is None:
+        return RunResult(rate, latencies)
+    return RunResult(rate, latencies, (cpu_seconds(daemon_pid) - cpu_before) / count)
 
 
 def run_workers(context: Context, host: str, path: str) -> RunResult:
@@ -109,6 +121,25 @@ def _figures(
     def p99_ms(run: RunResult) -> float:
         return run.p99 * 1000
 
+    def cpu_us(run: RunResult) -> float:
+        return (run.daemon_cpu or 0.0) * 1e6
+
+    def cpu_runs(runs: list[RunResult] | None) -> list[RunResult] | None:
+        measured = [run for run in runs or [] if run.daemon_cpu is not None]
+        return measured or None
+
+    cpu = []
+    if cpu_runs(fake):
+        cpu.append(
+            Figure(
+                SECTION,
+                f"{label}: daemon CPU per request",
+                "µs",
+                "lower",
+                sample(cpu_runs(fake), cpu_us),
+                sample(cpu_runs(real), cpu_us),
+            )
+        )
     return [
         Figure(
             SECTION,
@@ -135,6 +166,7 @@ def _figures(
             sample(fake, p99_ms),
             sample(real, p99_ms),
         ),
+        *cpu,
     ]
 
 
@@ -143,14 +175,17 @@ def measure(context: Context) -> list[Figure]:
     figures: list[Figure] = []
     with ServerProcess(context.workdir / "rates.sock") as server:
         for path in PATHS:
-            figures += _over_socket(context, server.host, path)
+            figures += _over_socket(context, server.host, server.pid, path)
     return figures + _inprocess(context)
 
 
-def _over_socket(context: Context, fake: str, path: str) -> list[Figure]:
+def _over_socket(context: Context, fake: str, fake_pid: int, path: str) -> list[Figure]:
     scale = context.scale
     real = context.real_engine
     hosts = [fake, real] if real else [fake]
+    # The real Engine's CPU is dockerd's alone. Of these paths only /version
+    # also asks containerd, whose CPU is left out.
+    pids = {fake: fake_pid, real: engine_pid(real) if real else None}
 
     # The runs of the two daemons alternate, so that a change in the
     # machine's load during the section weighs on both alike.
@@ -159,7 +194,8 @@ def _over_socket(context: Context, fake: str, path: str) -> list[Figure]:
     try:
         for _ in range(scale.runs):
             for host in hosts:
-                single[host].append(run_requests(clients[host], path, scale.requests))
+                run = run_requests(clients[host], path, scale.requests, pids[host])
+                single[host].append(run)
     finally:
         for client in clients.values():
             client.close()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from harness.bench.hosts import (
 )
 from harness.bench.hotspots import layer_of
 from harness.bench.report import format_sample, table
+from harness.bench.server import cpu_seconds, engine_pid
 
 TINY = Scale(
     runs=2,
@@ -112,6 +115,30 @@ def test_suite_table_shape(workdir: Path) -> None:
     assert all(row.count(" | ") == 5 for row in rows)
     assert all(figure.real is None for figure in results.figures)
     assert all(figure.fake is not None for figure in results.figures)
+    cpu_rows = [figure for figure in results.figures if "daemon CPU" in figure.name]
+    assert [figure.name.split(",")[0] for figure in cpu_rows] == [
+        "GET /_ping",
+        "GET /version",
+        "GET /containers/json",
+        "GET /images/json",
+    ]
+    # Four requests may take less than one clock tick of CPU.
+    assert all(figure.fake and figure.fake.median >= 0 for figure in cpu_rows)
+
+
+def test_cpu_seconds_grow_with_work() -> None:
+    before = cpu_seconds(os.getpid())
+    deadline = time.process_time() + 0.05
+    while time.process_time() < deadline:
+        pass
+    assert cpu_seconds(os.getpid()) >= before + 0.03
+
+
+def test_engine_pid_from_pidfile(workdir: Path) -> None:
+    (workdir / "docker.pid").write_text("4242\n")
+    assert engine_pid(f"unix://{workdir}/docker.sock") == 4242
+    assert engine_pid(f"unix://{workdir}/other/docker.sock") is None
+    assert engine_pid("tcp://127.0.0.1:2375") is None
 
 
 def test_real_fill_images_removed(workdir: Path) -> None:

@@ -28,7 +28,7 @@ from fakedaemon.api.jsonenc import dump_line
 from fakedaemon.api.routers import containers as container_routes
 from fakedaemon.api.serializers.containers import summary_document
 from fakedaemon.config import DaemonConfig
-from fakedaemon.engine.containers import Container
+from fakedaemon.engine.containers import Container, ContainerStore
 from fakedaemon.engine.engine import Engine
 from fakedaemon.engine.health import UNHEALTHY
 from fakedaemon.engine.revision import RevisionCache
@@ -446,3 +446,48 @@ def _tar_with_file(name: str, data: bytes) -> bytes:
         member.size = len(data)
         archive.addfile(member, io.BytesIO(data))
     return buffer.getvalue()
+
+
+def test_list_cache_restore_during_listing(monkeypatch: pytest.MonkeyPatch) -> None:
+    daemon = Daemon(DaemonConfig(min_api_version="1.24"))
+    try:
+        client = Client(daemon.app)
+        web = create(client, "web")
+        # The cache keeps the summary of the created container at the first
+        # revision number, the one the restore below gives it again.
+        assert client.get("/v1.45/containers/json?all=1").json[0]["State"] == "created"
+        post(client, f"/containers/{web}/start")
+        post(client, f"/containers/{web}/kill")
+        snapshot = daemon.control.snapshot()
+        replaced = daemon.engine.containers
+
+        # A restore on another thread replaces the container store just
+        # after the listing has read the store's cache.
+        def listing_cache(store: ContainerStore) -> RevisionCache:
+            cache: RevisionCache = store.__dict__["listing_cache"]
+            if store is replaced and daemon.engine.containers is replaced:
+                daemon.control.restore(snapshot)
+            return cache
+
+        def set_listing_cache(store: ContainerStore, cache: RevisionCache) -> None:
+            store.__dict__["listing_cache"] = cache
+
+        with monkeypatch.context() as patch:
+            patch.setattr(
+                ContainerStore,
+                "listing_cache",
+                property(listing_cache, set_listing_cache),
+                raising=False,
+            )
+            listed = client.get("/v1.45/containers/json?all=1")
+        assert daemon.engine.containers is not replaced
+        assert listed.status_code == 200, listed.data
+        documents = listed.json
+        assert documents[0]["State"] == "exited"
+        # The status text follows the clock, which the restore set running.
+        expected = json.loads(reference_body(daemon.engine, "1.45", False))
+        for document in (*documents, *expected):
+            document.pop("Status")
+        assert documents == expected
+    finally:
+        daemon.stop()

@@ -130,8 +130,12 @@ def list_containers(call: Call) -> Response:
                     message = f"Invalid filter 'status={status}'"
                 raise InvalidParameter(message)
         _check_list_filters(call, filters)
-    summaries = engine.containers.listing_cache
-    containers = engine.containers.all()
+    # Read the store once, because a reset or restore may replace it at any
+    # time. The new store's revision numbers start again at 1, so its
+    # containers would match summaries that the old store's cache keeps.
+    store = engine.containers
+    summaries = store.listing_cache
+    containers = store.all()
     # The cache keeps at most two entries per container and 256 more, for
     # clients that use many API versions or image names. Past that, it
     # starts again empty.

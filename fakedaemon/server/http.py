@@ -293,7 +293,9 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
     ) -> ChunkedReader | LengthReader:
         encoding = headers.get("transfer-encoding")
         if encoding is not None:
-            if encoding.strip().lower() != "chunked":
+            # The value has no spaces or tabs around it, and Go trims nothing
+            # else: "chunked" with a no-break space after it gets a 501.
+            if encoding.lower() != "chunked":
                 raise _BadRequest(
                     "501 Not Implemented", "Unsupported transfer encoding"
                 )

@@ -259,6 +259,19 @@ def test_header_values_lose_only_spaces_and_tabs(daemon: Daemon) -> None:
     assert (entry.headers["X-A"], entry.headers["X-B"]) == ("\xa0b\xa0", "c")
 
 
+@pytest.mark.parametrize("space", [b"\xa0", b"\x85"], ids=["no-break", "next-line"])
+def test_transfer_encoding_keeps_unicode_space(daemon: Daemon, space: bytes) -> None:
+    # Engine 26.1 sends 501 for "chunked" followed by a no-break space or a
+    # next-line byte: the value is not "chunked" once only spaces and tabs
+    # are trimmed.
+    head = b"GET /_ping HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked"
+    with connect(daemon) as sock:
+        sock.sendall(head + space + b"\r\n\r\n0\r\n\r\n")
+        status, _, _ = read_response(sock.makefile("rb"))
+    assert status == "HTTP/1.1 501 Not Implemented"
+    assert daemon.control.journal.calls("SystemPing") == []
+
+
 def test_pipelined_requests_each_answered(daemon: Daemon) -> None:
     request = b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n"
     version = b"GET /version HTTP/1.1\r\nHost: x\r\nX-Many: a\r\nX-Many: b\r\n\r\n"

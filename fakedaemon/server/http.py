@@ -80,10 +80,19 @@ class _BadRequest(Exception):
     the body, as Go sends the few it names (``missing required Host header``).
     """
 
-    def __init__(self, status: str, message: str = "", *, public: bool = False) -> None:
+    def __init__(
+        self,
+        status: str,
+        message: str = "",
+        *,
+        public: bool = False,
+        headers_only: bool = False,
+    ) -> None:
         super().__init__(status)
         self.status = f"{status}: {message}" if public else status
         self.message = message
+        self.headers_only = headers_only
+        """Whether Go sends the status with an empty body and no content type (417)."""
 
 
 class ConnectionHandler(socketserver.BaseRequestHandler):
@@ -153,13 +162,12 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             raise _BadRequest(
                 "400 Bad Request", "missing required Host header", public=True
             )
-        expect = headers.get("expect", "").lower()
-        if expect == "100-continue":
-            sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
-        elif expect:
-            raise _BadRequest("417 Expectation Failed")
+        host = headers.get("host")
+        if host is not None and _HOST.fullmatch(host) is None:
+            raise _BadRequest("400 Bad Request", "malformed Host header", public=True)
         environ = self._environ(method, target, protocol, headers)
         body = self._body(environ, headers, reader)
+        self._expect(sock, protocol, headers.get("expect", ""), body)
         keep_alive = protocol == "HTTP/1.1"
         connection = headers.get("connection", "").lower()
         if "close" in connection:
@@ -179,7 +187,9 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         started = time.perf_counter()
         self.server.begin_response(sock)
         try:
-            status = self._respond(sock, environ, method, protocol, keep_alive)
+            status, keep_alive = self._respond(
+                sock, environ, method, protocol, keep_alive
+            )
         finally:
             disconnect.close()
             self.server.end_response(sock)
@@ -197,6 +207,29 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         if not body.drain():
             return False
         return keep_alive
+
+    def _expect(
+        self,
+        sock: socket.socket,
+        protocol: str,
+        expect: str,
+        body: ChunkedReader | LengthReader,
+    ) -> None:
+        """Respond to an Expect header as Go does.
+
+        Go sends 100 Continue to an HTTP/1.1 request with a body whose Expect
+        lists 100-continue, and 417 to any other Expect.
+        """
+        if not expect:
+            return
+        tokens = [token.strip(" \t").lower() for token in expect.split(",")]
+        if "100-continue" not in tokens:
+            raise _BadRequest("417 Expectation Failed", headers_only=True)
+        has_body = isinstance(body, ChunkedReader) or body.remaining > 0
+        if protocol == "HTTP/1.1" and has_body:
+            # NOTE: Go sends it at the handler's first read of the body. The
+            # journal reads every body, so here it goes out before the app runs.
+            sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
 
     def _read_head(self, reader: BinaryIO) -> tuple[bytes, bytes] | None:
         """Return the request line and the header lines joined by CRLF.
@@ -323,7 +356,12 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         method: str,
         protocol: str,
         keep_alive: bool,
-    ) -> str:
+    ) -> tuple[str, bool]:
+        """Send the app's response; return its status code and whether to keep alive.
+
+        An HTTP/1.0 client gets an HTTP/1.0 status line, and a body of unknown
+        length without chunks, ended by closing the connection.
+        """
         state: dict[str, Any] = {}
 
         def start_response(
@@ -336,16 +374,29 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         result: Iterable[bytes] = self.server.app(environ, start_response)
         try:
             if self.hijacked:
-                return "101"
+                return "101", False
             code = int(state["status"][:3])
             status = _status_line(code)
             headers = state["headers"]
             names = {name.lower() for name, _ in headers}
             no_body = method == "HEAD" or code in (204, 304) or code < 200
-            head = [f"HTTP/1.1 {status}\r\n"]
+            http10 = protocol == "HTTP/1.0"
+            head = [f"{'HTTP/1.0' if http10 else 'HTTP/1.1'} {status}\r\n"]
             head += [f"{name}: {value}\r\n" for name, value in headers]
             head.append(f"Date: {self.server.date.value()}\r\n")
-            if not keep_alive:
+            if not no_body and "content-length" not in names:
+                if isinstance(result, list):
+                    length = sum(len(chunk) for chunk in result)
+                    head.append(f"Content-Length: {length}\r\n")
+                    names.add("content-length")
+                elif http10:
+                    keep_alive = False
+            if http10:
+                # Go sends an HTTP/1.0 client a Connection header only when
+                # it keeps the connection open.
+                if keep_alive:
+                    head.append("Connection: keep-alive\r\n")
+            elif not keep_alive:
                 head.append("Connection: close\r\n")
             if no_body or "content-length" in names:
                 body = b"".join(result) if not no_body else b""
@@ -353,19 +404,20 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
                     for _ in result:
                         pass
                 sock.sendall("".join(head).encode("latin-1") + b"\r\n" + body)
-                return status[:3]
-            if isinstance(result, list):
-                body = b"".join(result)
-                head.append(f"Content-Length: {len(body)}\r\n")
-                sock.sendall("".join(head).encode("latin-1") + b"\r\n" + body)
-                return status[:3]
+                return status[:3], keep_alive
+            if http10:
+                sock.sendall("".join(head).encode("latin-1") + b"\r\n")
+                for chunk in result:
+                    if chunk:
+                        sock.sendall(chunk)
+                return status[:3], False
             head.append("Transfer-Encoding: chunked\r\n\r\n")
             sock.sendall("".join(head).encode("latin-1"))
             for chunk in result:
                 if chunk:
                     sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
             sock.sendall(b"0\r\n\r\n")
-            return status[:3]
+            return status[:3], keep_alive
         finally:
             close = getattr(result, "close", None)
             if close is not None:
@@ -379,15 +431,19 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         body = bad.status
         if bad.message:
             logger.debug("rejected request: %s", bad.message)
-        try:
-            sock.sendall(
-                (
-                    f"HTTP/1.1 {bad.status}\r\n"
-                    "Content-Type: text/plain; charset=utf-8\r\n"
-                    "Connection: close\r\n\r\n"
-                    f"{body}"
-                ).encode("latin-1")
+        if bad.headers_only:
+            response = (
+                f"HTTP/1.1 {bad.status}\r\nConnection: close\r\n"
+                f"Content-Length: 0\r\nDate: {self.server.date.value()}\r\n\r\n"
             )
+        else:
+            response = (
+                f"HTTP/1.1 {bad.status}\r\n"
+                "Content-Type: text/plain; charset=utf-8\r\n"
+                f"Connection: close\r\n\r\n{body}"
+            )
+        try:
+            sock.sendall(response.encode("latin-1"))
             sock.shutdown(socket.SHUT_WR)
             deadline = time.monotonic() + 0.5
             sock.settimeout(0.1)
@@ -454,6 +510,8 @@ _CONTROL = re.compile(f"[{_CONTROL_CHARACTERS}]")
 _HEADER_LINE = f"[{_TOKEN_CHARACTERS}]+:[^{_CONTROL_CHARACTERS}]*"
 _WELL_FORMED = re.compile(f"{_HEADER_LINE}(?:\r\n{_HEADER_LINE})*")
 """Header lines that each pass every check of ``_check_header_line``."""
+_HOST = re.compile(r"[0-9A-Za-z!$%&'()*+,\-.:;=\[\]_~]*")
+"""A Host value Go accepts: the bytes of a host, a port and a zone, or none."""
 _METHODS = frozenset((b"GET", b"HEAD", b"POST", b"PUT", b"DELETE", b"OPTIONS"))
 """Methods known to be tokens, which skip the token check."""
 

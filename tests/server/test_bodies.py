@@ -129,7 +129,28 @@ def test_unknown_expectation_rejected(daemon: Daemon) -> None:
     response = exchange(
         daemon, b"GET /_ping HTTP/1.1\r\nHost: d\r\nExpect: bogus\r\n\r\n"
     )
-    assert response.startswith(b"HTTP/1.1 417 Expectation Failed")
+    # Go sends the status with an empty body and closes the connection.
+    head, _, body = response.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    assert lines[0] == b"HTTP/1.1 417 Expectation Failed"
+    assert b"Content-Length: 0" in lines
+    assert b"Connection: close" in lines
+    assert not any(line.startswith(b"Content-Type:") for line in lines)
+    assert body == b""
+
+
+def test_continue_among_expectations(daemon: Daemon) -> None:
+    # Go looks for 100-continue in the list, in any case, and sends 100
+    # Continue only when a body follows.
+    listed = exchange(
+        daemon,
+        b"GET /_ping HTTP/1.1\r\nHost: d\r\nExpect: 100-continue, other\r\n\r\n",
+    )
+    bodiless = exchange(
+        daemon, b"GET /_ping HTTP/1.1\r\nHost: d\r\nExpect: 100-Continue\r\n\r\n"
+    )
+    assert listed.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert bodiless.startswith(b"HTTP/1.1 200 OK\r\n")
 
 
 def test_continue_sent_before_body(daemon: Daemon) -> None:

@@ -193,6 +193,12 @@ HEADS = {
     "tabs around Content-Length": (
         b"GET /_ping HTTP/1.1\r\nHost: a\r\nContent-Length:\t2\t\r\n\r\nab"
     ),
+    "space in Host": b"GET /_ping HTTP/1.1\r\nHost: a b\r\n\r\n",
+    "slash in Host": b"GET /_ping HTTP/1.1\r\nHost: a/b\r\n\r\n",
+    "no-break space in Host": b"GET /_ping HTTP/1.1\r\nHost: a\xa0\r\n\r\n",
+    "empty Host": b"GET /_ping HTTP/1.1\r\nHost:\r\n\r\n",
+    "address and port as Host": b"GET /_ping HTTP/1.1\r\nHost: [::1]:80\r\n\r\n",
+    "percent and quote in Host": b"GET /_ping HTTP/1.1\r\nHost: a%25'b\r\n\r\n",
 }
 # The statuses Engines 20.10 and 26.1 send for the same bytes. Engine 20.10
 # adds ": invalid header value" to the 400 for a control character in a
@@ -219,6 +225,12 @@ STATUS_OF_HEAD = {
     "no-break space in Content-Length": "400 Bad Request",
     "superscript two as Content-Length": "400 Bad Request",
     "tabs around Content-Length": "200 OK",
+    "space in Host": "400 Bad Request: malformed Host header",
+    "slash in Host": "400 Bad Request: malformed Host header",
+    "no-break space in Host": "400 Bad Request: malformed Host header",
+    "empty Host": "200 OK",
+    "address and port as Host": "200 OK",
+    "percent and quote in Host": "200 OK",
 }
 
 
@@ -270,6 +282,37 @@ def test_transfer_encoding_keeps_unicode_space(daemon: Daemon, space: bytes) -> 
         status, _, _ = read_response(sock.makefile("rb"))
     assert status == "HTTP/1.1 501 Not Implemented"
     assert daemon.control.journal.calls("SystemPing") == []
+
+
+def test_http10_request_answered_in_http10(daemon: Daemon) -> None:
+    # Engines 20.10 and 26.1 answer an HTTP/1.0 request with an HTTP/1.0
+    # status line, keep the connection only when asked, and say so.
+    with connect(daemon) as sock:
+        sock.sendall(b"GET /_ping HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        file = sock.makefile("rb")
+        status, headers, body = read_response(file)
+        sock.sendall(b"GET /_ping HTTP/1.0\r\n\r\n")
+        second_status, second_headers, second_body = read_response(file)
+        rest = file.read()
+    assert (status, body) == ("HTTP/1.0 200 OK", b"OK")
+    assert headers["connection"] == "keep-alive"
+    assert (second_status, second_body) == ("HTTP/1.0 200 OK", b"OK")
+    assert "connection" not in second_headers
+    assert rest == b""
+
+
+def test_http10_stream_ends_with_connection(daemon: Daemon) -> None:
+    # A body of unknown length goes to an HTTP/1.0 client without chunks,
+    # and the closed connection ends it.
+    daemon.engine.events.publish("container", "create", "c" * 64)
+    until = int(time.time()) + 1
+    with connect(daemon) as sock:
+        sock.sendall(b"GET /events?since=0&until=%d HTTP/1.0\r\n\r\n" % until)
+        data = sock.makefile("rb").read()
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200 OK\r\n")
+    assert b"Transfer-Encoding" not in head
+    assert json.loads(body.splitlines()[0])["Action"] == "create"
 
 
 def test_pipelined_requests_each_answered(daemon: Daemon) -> None:

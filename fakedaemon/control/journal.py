@@ -47,16 +47,9 @@ class JournalEntry:
     that read ``headers`` first at the same time each iterate it.
     """
 
+    # ``query`` and ``headers`` are properties over the private slots.
     __slots__ = (
-        "operation",
-        "method",
-        "path",
-        "body",
-        "time",
-        "status",
-        "fault",
-        "api_version",
-        "extra",
+        *(name for name in _FIELDS if name not in ("query", "headers")),
         "_query",
         "_query_string",
         "_headers",

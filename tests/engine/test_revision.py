@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -30,6 +31,22 @@ def engine() -> Iterator[Engine]:
 def create(engine: Engine, name: str) -> Container:
     return engine.containers.create(
         {"Image": "busybox", "Cmd": ["sleep", "1000"]}, None, name=name
+    )
+
+
+def bare_container(**fields: Any) -> Container:
+    """Return a container record that no store holds, without a filesystem."""
+    return Container(
+        id="c" * 64,
+        name="/web",
+        created_ns=0,
+        path="sleep",
+        args=["1000"],
+        config={},
+        host_config={},
+        image_id="sha256:" + "i" * 64,
+        filesystem=None,  # type: ignore[arg-type]
+        **fields,
     )
 
 
@@ -135,19 +152,8 @@ def test_adopt_reaches_nested_records() -> None:
     attachment = Attachment(network_id="n" * 64, endpoint=opened)
     mount = MountPoint("volume", "/data", name="data")
     record = Health()
-    container = Container(
-        id="c" * 64,
-        name="/web",
-        created_ns=0,
-        path="sleep",
-        args=["1000"],
-        config={},
-        host_config={},
-        image_id="sha256:" + "i" * 64,
-        filesystem=None,  # type: ignore[arg-type]
-        mounts=[mount],
-        networks={"bridge": attachment},
-        health=record,
+    container = bare_container(
+        mounts=[mount], networks={"bridge": attachment}, health=record
     )
     container.adopt(revision)
     changes: list[tuple[Tracked, str, object]] = [
@@ -165,17 +171,7 @@ def test_adopt_reaches_nested_records() -> None:
 
 def test_mark_changed_adopts_records_in_place() -> None:
     revision = Revision()
-    container = Container(
-        id="c" * 64,
-        name="/web",
-        created_ns=0,
-        path="sleep",
-        args=[],
-        config={},
-        host_config={},
-        image_id="sha256:" + "i" * 64,
-        filesystem=None,  # type: ignore[arg-type]
-    )
+    container = bare_container()
     container.adopt(revision)
     attachment = Attachment(network_id="n" * 64)
     mount = MountPoint("tmpfs", "/run")

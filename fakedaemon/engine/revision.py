@@ -41,7 +41,7 @@ class Revision:
         self._counter = itertools.count(1) if counter is None else counter
         """The numbers this revision takes, shared by the revisions of a store."""
         self.number = next(self._counter)
-        """The current revision; read it before reading the records it covers."""
+        """The current revision number. Read it before reading the records it covers."""
 
     def mark_changed(self) -> None:
         """Move the revision on, after a record was changed."""

@@ -224,7 +224,11 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
             return
         tokens = [token.strip(" \t").lower() for token in expect.split(",")]
         if "100-continue" not in tokens:
-            raise _BadRequest("417 Expectation Failed", headers_only=True)
+            raise _BadRequest(
+                "417 Expectation Failed",
+                f"unsupported Expect value {expect!r}",
+                headers_only=True,
+            )
         has_body = isinstance(body, ChunkedReader) or body.remaining > 0
         if protocol == "HTTP/1.1" and has_body:
             # NOTE: Go sends it at the handler's first read of the body. The
@@ -357,7 +361,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         protocol: str,
         keep_alive: bool,
     ) -> tuple[str, bool]:
-        """Send the app's response; return its status code and whether to keep alive.
+        """Send the app's response and return its status code and keep-alive choice.
 
         An HTTP/1.0 client gets an HTTP/1.0 status line, and a body of unknown
         length without chunks, ended by closing the connection.

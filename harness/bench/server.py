@@ -30,7 +30,7 @@ def engine_pid(host: str) -> int | None:
     """Return the pid of a local dockerd serving ``host``, found by its pidfile.
 
     Looks for ``docker.pid`` beside a unix socket, where ``dockerd --pidfile``
-    was pointed by the script that started it; None when there is none.
+    was pointed by the script that started it. Returns None without one.
     """
     parts = urlsplit(host)
     if parts.scheme != "unix":

@@ -184,7 +184,7 @@ def _over_socket(context: Context, fake: str, fake_pid: int, path: str) -> list[
     real = context.real_engine
     hosts = [fake, real] if real else [fake]
     # The real Engine's CPU is dockerd's alone. Of these paths only /version
-    # also asks containerd, whose CPU is left out.
+    # also queries containerd, whose CPU is not counted.
     pids = {fake: fake_pid, real: engine_pid(real) if real else None}
 
     # The runs of the two daemons alternate, so that a change in the

@@ -285,8 +285,8 @@ def test_transfer_encoding_keeps_unicode_space(daemon: Daemon, space: bytes) -> 
 
 
 def test_http10_request_answered_in_http10(daemon: Daemon) -> None:
-    # Engines 20.10 and 26.1 answer an HTTP/1.0 request with an HTTP/1.0
-    # status line, keep the connection only when asked, and say so.
+    # Engines 20.10 and 26.1 send an HTTP/1.0 client an HTTP/1.0 status line.
+    # They keep the connection only for Connection: keep-alive, and echo it.
     with connect(daemon) as sock:
         sock.sendall(b"GET /_ping HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
         file = sock.makefile("rb")

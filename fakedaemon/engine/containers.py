@@ -58,13 +58,14 @@ class Container(Tracked):
 
     Containers of one store may share the nested values of ``host_config``
     (its lists and dicts of defaults): replace such a value, never change it
-    in place. Container listings cache what they encode until the
-    container's revision moves. The store gives the container its revision
+    in place. Container listings and inspect cache what they encode until
+    the container's revision moves. The store gives the container its revision
     when it adds it, and from then on every attribute assignment on the
     container or on a record reachable from it moves it.
     A change in place to ``config``, ``host_config``, ``mounts`` or
     ``networks`` must be followed by ``mark_changed``, which moves the
-    revision on and adopts the records put there.
+    revision on and adopts the records put there. ``exec_ids`` is replaced
+    on each change, never changed in place.
     """
 
     _children: ClassVar[frozenset[str]] = frozenset(
@@ -117,6 +118,15 @@ class Container(Tracked):
         """Whether the container has a terminal (output is not multiplexed)."""
         return bool(self.config.get("Tty"))
 
+    def add_exec(self, exec_id: str) -> None:
+        """List a new exec instance; the caller holds the store's lock."""
+        self.exec_ids = [*self.exec_ids, exec_id]
+
+    def drop_exec(self, exec_id: str) -> None:
+        """Unlist a finished exec instance; the caller holds the store's lock."""
+        if exec_id in self.exec_ids:
+            self.exec_ids = [known for known in self.exec_ids if known != exec_id]
+
 
 class _Process:
     """A simulated process running on its own thread (never a host process)."""
@@ -167,6 +177,8 @@ class ContainerStore:
         self._revision_numbers = itertools.count(1)
         self.listing_cache = RevisionCache()
         """The API's encoded container summaries, by their containers' revisions."""
+        self.inspect_cache = RevisionCache()
+        """The API's encoded inspect documents, by their containers' revisions."""
 
     # Lookup ---------------------------------------------------------------
 
@@ -459,7 +471,9 @@ class ContainerStore:
     def _launch(self, container: Container, spec: ProcessSpec) -> None:
         """Start the process thread; the caller holds the lock."""
         # Engine 20.10 recorded the runtime at the first start.
-        container.host_config.setdefault("Runtime", "runc")
+        if "Runtime" not in container.host_config:
+            container.host_config["Runtime"] = "runc"
+            container.mark_changed()
         if not self._engine.rig.bridge and "bridge" in container.networks:
             # dockerd started with --bridge=none marks the container's
             # network disabled at start and opens no endpoint for it.

@@ -179,7 +179,7 @@ class ExecStore:
         with self._lock:
             self._by_id[instance.id] = instance
         with containers.changed:
-            container.exec_ids.append(instance.id)
+            container.add_exec(instance.id)
         self._publish(instance, f"exec_create: {instance.command_line}")
         return instance
 
@@ -247,8 +247,7 @@ class ExecStore:
     def _fail_locked(self, instance: ExecInstance) -> None:
         """Record a start failure; the caller holds the container store's lock."""
         instance.exit_code = RUNTIME_FAILURE_EXIT_CODE
-        if instance.id in instance.container.exec_ids:
-            instance.container.exec_ids.remove(instance.id)
+        instance.container.drop_exec(instance.id)
         instance.finished.set()
         instance.output.notify()
 
@@ -313,8 +312,7 @@ class ExecStore:
         with engine.containers.changed:
             instance.running = False
             instance.exit_code = code
-            if instance.id in instance.container.exec_ids:
-                instance.container.exec_ids.remove(instance.id)
+            instance.container.drop_exec(instance.id)
             if instance.stdin is not None:
                 instance.stdin.close()
             instance.finished.set()
@@ -361,7 +359,7 @@ class ExecStore:
         with self._lock:
             self._by_id[instance.id] = instance
         with self._engine.containers.changed:
-            container.exec_ids.append(instance.id)
+            container.add_exec(instance.id)
         self._publish(instance, f"exec_create: {instance.command_line}")
         return instance
 

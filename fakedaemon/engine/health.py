@@ -75,9 +75,8 @@ class Health(Tracked):
     """
 
     __slots__ = ("failing_streak", "log", "monitor", "probe_ids", "status")
-    # Container listings read only the status and the failing streak, and
-    # each check replaces the log.
-    _untracked: ClassVar[frozenset[str]] = frozenset({"log", "monitor", "probe_ids"})
+    # Listings and inspect never encode the monitor or the probe ids.
+    _untracked: ClassVar[frozenset[str]] = frozenset({"monitor", "probe_ids"})
 
     def __init__(self) -> None:
         self.status = STARTING

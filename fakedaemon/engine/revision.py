@@ -1,10 +1,11 @@
-"""Revision numbers of the records that container listings encode.
+"""Revision numbers of the records that container listings and inspect encode.
 
 Each container has a ``Revision``, which its store gives it when it adds
 it. ``GET /containers/json`` keeps each container's encoded summary with
 the revision number it was encoded at, and uses it while the number is
-unchanged. The records a listing reads subclass ``Tracked``: a container,
-its state, health, network attachments, endpoints and mount points. Once
+unchanged; ``GET /containers/{id}/json`` does the same with the whole
+document. The records they read subclass ``Tracked``: a container, its
+state, health, network attachments, endpoints and mount points. Once
 the store adopts a container, every attribute assignment on it or on a
 record reachable from it moves that container's revision on, and no
 other. A change made in place to a dict or list of these records
@@ -56,7 +57,7 @@ class Tracked:
     it, so a reader that saw the old revision discards what it built.
     Assigning an immutable value identical to the current one keeps the
     revision. Attributes named in ``_untracked`` never move it: a subclass
-    lists there only attributes that no container listing reads. Attributes
+    lists there only attributes that neither a listing nor inspect reads. Attributes
     named in ``_children`` hold Tracked records, directly or inside lists,
     tuples and dicts, and a record assigned to one of them is adopted too.
     """

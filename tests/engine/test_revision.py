@@ -13,7 +13,7 @@ from fakedaemon.config import DaemonConfig
 from fakedaemon.engine import containers, health, networks, volumes
 from fakedaemon.engine.containers import Container, State
 from fakedaemon.engine.engine import Engine
-from fakedaemon.engine.health import Health
+from fakedaemon.engine.health import Health, HealthResult
 from fakedaemon.engine.networks import Attachment, Endpoint
 from fakedaemon.engine.revision import Revision, Tracked
 from fakedaemon.engine.volumes import MountPoint
@@ -126,12 +126,14 @@ def test_untracked_attribute_keeps_revision() -> None:
     revision = Revision()
     record = Health()
     record.adopt(revision)
-    record.log = ()
     record.monitor = None
     record.probe_ids.append("a" * 64)
     assert revision.number == 1
     record.failing_streak = 2
     assert revision.number == 2
+    # Inspect shows the log, so a check's result moves the revision too.
+    record.log = (HealthResult(1, 2, 0, "ok"),)
+    assert revision.number == 3
 
 
 def test_assigned_child_is_adopted() -> None:

@@ -39,6 +39,8 @@ from ..strconv import StrconvError, parse_int, parse_uint
 
 router = Router()
 
+INSPECT_CACHE_ENTRIES = 1024
+"""Encoded inspect documents kept per store: about 4 MB at 4 KB each (an estimate)."""
 _STREAM_TYPES = {"stdin": 0, "stdout": 1, "stderr": 2}
 _HEALTH_STATES = ("starting", "healthy", "unhealthy", "none")
 _STATUSES = ("created", "restarting", "running", "removing", "paused", "exited", "dead")
@@ -321,17 +323,27 @@ def inspect(call: Call, id: str) -> Response:
     containers = call.engine.containers
     container = containers.get(id)
     size = container_size(call, container) if call.query_bool("size") else None
+    storage_driver = call.engine.rig.storage_driver
+    dns_names_always = not call.profile.legacy_host_config
     # The document shares the container's settings, which change only under
-    # the store's lock, so it is encoded under that lock.
+    # the store's lock, so it is encoded under that lock. Every change moves
+    # the container's revision, so a document kept at the current number is
+    # still up to date. Documents with sizes are never kept.
+    key = (container.id, call.version, storage_driver, dns_names_always)
     with containers.changed:
-        document = inspect_document(
-            container,
-            call.version,
-            size,
-            call.engine.rig.storage_driver,
-            dns_names_always=not call.profile.legacy_host_config,
-        )
-        body = dump_line(document)
+        number = None if size is not None else container.revision_number()
+        body = None if number is None else containers.inspect_cache.get(key, number)
+        if body is None:
+            document = inspect_document(
+                container,
+                call.version,
+                size,
+                storage_driver,
+                dns_names_always=dns_names_always,
+            )
+            body = dump_line(document)
+            if number is not None:
+                containers.inspect_cache.put(key, number, body, INSPECT_CACHE_ENTRIES)
     return json_bytes_response(body)
 
 

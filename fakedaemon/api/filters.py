@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from ..errors import DaemonError, InvalidParameter
 from . import gojson
@@ -104,21 +104,37 @@ class Filters:
         self, labels: Mapping[str, str] | None, key: str = "label"
     ) -> bool:
         """Return whether ``labels`` satisfy every ``key`` or ``key=value`` entry."""
-        wanted = self._values.get(key)
-        if not wanted:
+        return self.label_test(key)(labels)
+
+    def label_test(
+        self, key: str = "label"
+    ) -> Callable[[Mapping[str, str] | None], bool]:
+        """Return ``match_labels`` for ``key`` with its entries split once.
+
+        A listing that tests many objects takes the test once.
+        """
+        required = [entry.partition("=") for entry in self._values.get(key, ())]
+        if not required:
+            return _always
+
+        def test(labels: Mapping[str, str] | None) -> bool:
+            present = labels or {}
+            for name, separator, value in required:
+                if name not in present:
+                    return False
+                if separator and present[name] != value:
+                    return False
             return True
-        present = labels or {}
-        for entry in wanted:
-            name, separator, value = entry.partition("=")
-            if name not in present:
-                return False
-            if separator and present[name] != value:
-                return False
-        return True
+
+        return test
 
     def to_dict(self) -> dict[str, list[str]]:
         """Return the filters as ``{key: sorted values}``."""
         return {key: sorted(values) for key, values in self._values.items()}
+
+
+def _always(labels: Mapping[str, str] | None) -> bool:
+    return True
 
 
 def legacy_filter_error(text: str | None, error: InvalidParameter) -> DaemonError:

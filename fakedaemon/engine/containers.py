@@ -170,6 +170,8 @@ class ContainerStore:
         self.changed = threading.Condition(self._lock)
         self._by_id: dict[str, Container] = {}
         self._by_name: dict[str, str] = {}
+        self._newest_first: list[Container] | None = None
+        """Every container, newest first; None until ``all`` sorts them again."""
         # Containers by image id, so image listings count them without a scan.
         self._by_image: dict[str, dict[str, Container]] = {}
         self._next_pid = 1000
@@ -205,9 +207,13 @@ class ContainerStore:
     def all(self) -> list[Container]:
         """Return every container, newest first, as dockerd lists them."""
         with self._lock:
-            return sorted(
-                self._by_id.values(), key=lambda c: c.created_ns, reverse=True
-            )
+            if self._newest_first is None:
+                # Creation times never change, so the order holds until a
+                # container is added or removed.
+                self._newest_first = sorted(
+                    self._by_id.values(), key=lambda c: c.created_ns, reverse=True
+                )
+            return list(self._newest_first)
 
     def using_image(self, image_id: str) -> list[Container]:
         """Return the containers created from ``image_id``."""
@@ -390,12 +396,14 @@ class ContainerStore:
         """Give ``container`` a revision and index it, under the lock."""
         container.adopt(Revision(self._revision_numbers))
         self._by_id[container.id] = container
+        self._newest_first = None
         self._by_name[container.name] = container.id
         self._by_image.setdefault(container.image_id, {})[container.id] = container
 
     def _forget(self, container: Container) -> None:
         container.removed = True
         self._by_id.pop(container.id, None)
+        self._newest_first = None
         using = self._by_image.get(container.image_id)
         if using is not None:
             using.pop(container.id, None)

@@ -251,7 +251,8 @@ def _matcher(call: Call, filters: Filters) -> Callable[[Container], bool] | None
     """
     tests: list[Callable[[Container], bool]] = []
     if filters.contains("label"):
-        tests.append(lambda c: filters.match_labels(c.config.get("Labels")))
+        labelled = filters.label_test()
+        tests.append(lambda c: labelled(c.config.get("Labels")))
     if filters.contains("name"):
         names = filters.get("name")
         tests.append(lambda c: any(patterns.search(name, c.name) for name in names))

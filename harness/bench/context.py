@@ -6,6 +6,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .figures import Sample
+
 
 @dataclass(frozen=True)
 class Scale:
@@ -84,3 +86,5 @@ class Context:
     the start of a real Engine, or None to skip that figure."""
     python: str = field(default=sys.executable)
     """The interpreter that runs the child processes."""
+    client_ceiling: Sample | None = None
+    """The client's rates from a loop that sends fixed bytes, once measured."""

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 from urllib.parse import urlsplit
 
 MARK_LABEL = "fakedaemon.bench.mark"
@@ -70,8 +71,9 @@ class ServerProcess:
             raise RuntimeError("the server process is not running")
         return self.process.pid
 
-    def __enter__(self) -> ServerProcess:
-        command = [
+    def command(self) -> list[str]:
+        """Return the child's command line; it prints ``ready`` once it listens."""
+        return [
             sys.executable,
             "-m",
             "harness.bench.filled",
@@ -81,8 +83,10 @@ class ServerProcess:
             "--images",
             str(self.images),
         ]
+
+    def __enter__(self) -> Self:
         self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, text=True, env=child_environ()
+            self.command(), stdout=subprocess.PIPE, text=True, env=child_environ()
         )
         assert self.process.stdout is not None
         try:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from .ceiling import CeilingServer
 from .context import Context
 from .figures import Figure, Sample, at_least_real
 from .hosts import http_client
@@ -172,11 +173,37 @@ def _figures(
 
 def measure(context: Context) -> list[Figure]:
     """Measure each path with one client, with several, and in-process."""
-    figures: list[Figure] = []
+    figures = [
+        Figure(
+            SECTION,
+            "GET /_ping, 1 client, from a socket loop that sends fixed bytes",
+            "req/s",
+            "higher",
+            client_ceiling(context),
+            note="the most this client sends: no daemon",
+        )
+    ]
     with ServerProcess(context.workdir / "rates.sock") as server:
         for path in PATHS:
             figures += _over_socket(context, server.host, server.pid, path)
     return figures + _inprocess(context)
+
+
+def client_ceiling(context: Context) -> Sample:
+    """Return the client's rates of ``/_ping`` from the ceiling loop.
+
+    The loop is measured once per run of the suite; later calls return the
+    same sample.
+    """
+    if context.client_ceiling is None:
+        rates = []
+        with CeilingServer(context.workdir / "ceiling.sock") as server:
+            with http_client(server.host) as client:
+                for _ in range(context.scale.runs):
+                    run = run_requests(client, "/_ping", context.scale.requests)
+                    rates.append(run.rate)
+        context.client_ceiling = Sample.of(rates)
+    return context.client_ceiling
 
 
 def _over_socket(context: Context, fake: str, fake_pid: int, path: str) -> list[Figure]:

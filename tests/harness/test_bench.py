@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import tempfile
 import time
 from collections.abc import Iterator
@@ -14,8 +15,9 @@ import pytest
 from fakedaemon import Daemon
 from fakedaemon.commands.bench import BEGIN_MARK, END_MARK, write_results
 from harness.bench import Context, Figure, Sample, Scale, render, run_suite
+from harness.bench.ceiling import RESPONSE, CeilingServer
 from harness.bench.figures import at_least_real, below
-from harness.bench.growth import IMAGE_LABEL, fill_real
+from harness.bench.growth import IMAGE_LABEL, fill_real, note_ceiling
 from harness.bench.hosts import (
     BENCH_LABEL,
     http_client,
@@ -25,6 +27,7 @@ from harness.bench.hosts import (
 from harness.bench.hotspots import layer_of
 from harness.bench.report import format_sample, table
 from harness.bench.server import cpu_seconds, engine_pid
+from harness.bench.throughput import client_ceiling
 
 TINY = Scale(
     runs=2,
@@ -124,6 +127,54 @@ def test_suite_table_shape(workdir: Path) -> None:
     ]
     # Four requests may take less than one clock tick of CPU.
     assert all(figure.fake and figure.fake.median >= 0 for figure in cpu_rows)
+
+
+def test_ceiling_responds_to_each_head(workdir: Path) -> None:
+    with CeilingServer(workdir / "c.sock") as server:
+        with socket.socket(socket.AF_UNIX) as raw:
+            raw.connect(str(server.socket_path))
+            head = b"GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n"
+            raw.sendall(head * 2)
+            received = b""
+            while len(received) < 2 * len(RESPONSE):
+                chunk = raw.recv(65536)
+                assert chunk, "the ceiling loop closed the connection"
+                received += chunk
+        with http_client(server.host) as client:
+            response = client.get("/_ping")
+
+    assert received == RESPONSE * 2
+    assert response.status_code == 200
+    assert response.text == "OK"
+    assert response.headers["Api-Version"] == "1.41"
+
+
+def test_client_ceiling_measured_once(workdir: Path) -> None:
+    context = Context(TINY, workdir)
+    first = client_ceiling(context)
+    second = client_ceiling(context)
+
+    assert second is first
+    assert len(first.values) == TINY.runs
+    assert all(rate > 0 for rate in first.values)
+
+
+def test_ceiling_noted_when_target_exceeds_it(workdir: Path) -> None:
+    context = Context(TINY, workdir, client_ceiling=Sample.of([3000.0]))
+    above = Figure("Growth", "list", "req/s", "higher", Sample.of([900.0]))
+    above.real = Sample.of([500.0])
+    above.note = "the real Engine listed 3"
+    within = Figure("Growth", "inspect", "req/s", "higher", Sample.of([900.0]))
+    within.real = Sample.of([500.0])
+
+    note_ceiling(context, above, 10)
+    note_ceiling(context, within, 1)
+
+    assert above.note == (
+        "the real Engine listed 3; the target needs 5,000 req/s, "
+        "above the client's ceiling of 3,000 req/s"
+    )
+    assert within.note == ""
 
 
 def test_cpu_seconds_grow_with_work() -> None:

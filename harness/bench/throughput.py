@@ -180,7 +180,7 @@ def measure(context: Context) -> list[Figure]:
             "req/s",
             "higher",
             client_ceiling(context),
-            note="the most this client sends: no daemon",
+            note="the client's ceiling: no daemon",
         )
     ]
     with ServerProcess(context.workdir / "rates.sock") as server:

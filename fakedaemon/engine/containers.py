@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -606,7 +607,24 @@ class ContainerStore:
                 if container.removed or self._closing or not container.state.restarting:
                     return
                 container.restart_count += 1
-                self._launch(container, self._spec(container))
+                state = container.state
+                last_exit_code = state.exit_code
+                try:
+                    self._launch(container, self._spec(container))
+                except DaemonError as error:
+                    # As dockerd's restart manager, a failed restart leaves
+                    # the container exited with its last run's exit code and
+                    # the start error.
+                    state.restarting = False
+                    state.status = "exited"
+                    state.exit_code = last_exit_code
+                    self.changed.notify_all()
+                    logging.getLogger("fakedaemon").error(
+                        "failed to restart container %s: %s",
+                        container.short_id,
+                        error.message,
+                    )
+                    return
             self._publish(container, "start")
 
         threading.Thread(target=restart, daemon=True).start()

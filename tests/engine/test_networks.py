@@ -18,6 +18,8 @@ from fakedaemon.errors import (
     NotFound,
 )
 
+from .. import polling
+
 
 @pytest.fixture
 def engine() -> Iterator[Engine]:
@@ -312,3 +314,28 @@ def test_events(engine: Engine) -> None:
         event.action for event in engine.events.snapshot() if event.type == "network"
     ]
     assert actions == ["create", "connect", "disconnect", "destroy"]
+
+
+def test_restart_to_removed_network_exits(engine: Engine) -> None:
+    """A restart that finds its network removed leaves the container exited."""
+    engine.clock.freeze()
+    engine.networks.create({"Name": "backend"})
+    store = engine.containers
+    container = store.create(
+        {"Image": "busybox", "Cmd": ["sh", "-c", "exit 3"]},
+        {"NetworkMode": "backend", "RestartPolicy": {"Name": "always"}},
+    )
+    store.start(container.id)
+    assert polling.eventually(lambda: container.state.restarting, 5)
+    # The exit released the endpoint, so nothing keeps the network.
+    engine.networks.remove("backend")
+
+    engine.clock.advance(1)
+
+    state = container.state
+    assert polling.eventually(lambda: not state.restarting, 5)
+    assert state.status == "exited"
+    assert not state.running
+    assert state.exit_code == 3
+    assert state.error == "network backend not found"
+    assert container.restart_count == 1

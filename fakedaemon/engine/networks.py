@@ -553,6 +553,15 @@ class NetworkStore:
         even for a network that does not exist (its start fails then), and
         a second request for the same network changes nothing.
         """
+        # The container store's lock guards the container's networks, and
+        # inspect and listings read them under it. It is taken before this
+        # store's lock, as a container's start takes both.
+        with self._engine.containers.changed:
+            self._connect(reference, container, settings)
+
+    def _connect(
+        self, reference: str, container: Container, settings: dict[str, Any] | None
+    ) -> None:
         settings = settings or {}
         network = self.find(reference)
         if network is None:
@@ -603,6 +612,10 @@ class NetworkStore:
 
     def disconnect(self, reference: str, container: Container) -> None:
         """Disconnect ``container`` from a network."""
+        with self._engine.containers.changed:
+            self._disconnect(reference, container)
+
+    def _disconnect(self, reference: str, container: Container) -> None:
         network = self.find(reference)
         name = network.name if network is not None else reference
         if name == "host":

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -339,3 +340,32 @@ def test_restart_to_removed_network_exits(engine: Engine) -> None:
     assert state.exit_code == 3
     assert state.error == "network backend not found"
     assert container.restart_count == 1
+
+
+def test_connect_and_disconnect_take_container_lock(engine: Engine) -> None:
+    """Inspect reads a container's networks under the container store's lock."""
+    engine.networks.create({"Name": "backend"})
+    store = engine.containers
+    container = store.create({"Image": "busybox", "Cmd": ["true"]}, None)
+
+    def change_while_locked(change: Callable[[], None]) -> bool:
+        """Return whether ``change`` waited for the lock that this thread holds."""
+        done = threading.Event()
+
+        def run() -> None:
+            change()
+            done.set()
+
+        with store.changed:
+            thread = threading.Thread(target=run)
+            thread.start()
+            waited = not done.wait(0.2)
+        thread.join(5)
+        return waited and done.is_set()
+
+    assert change_while_locked(
+        lambda: engine.networks.connect("backend", container, None)
+    )
+    assert "backend" in container.networks
+    assert change_while_locked(lambda: engine.networks.disconnect("backend", container))
+    assert "backend" not in container.networks

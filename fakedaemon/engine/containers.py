@@ -124,7 +124,7 @@ class Container(Tracked):
         self.exec_ids = [*self.exec_ids, exec_id]
 
     def drop_exec(self, exec_id: str) -> None:
-        """Unlist a finished exec instance; the caller holds the store's lock."""
+        """Remove a finished exec instance from the list; the caller holds the lock."""
         if exec_id in self.exec_ids:
             self.exec_ids = [known for known in self.exec_ids if known != exec_id]
 
@@ -209,7 +209,7 @@ class ContainerStore:
         """Return every container, newest first, as dockerd lists them."""
         with self._lock:
             if self._newest_first is None:
-                # Creation times never change, so the order holds until a
+                # Creation times never change, so the order stays valid until a
                 # container is added or removed.
                 self._newest_first = sorted(
                     self._by_id.values(), key=lambda c: c.created_ns, reverse=True
@@ -612,7 +612,7 @@ class ContainerStore:
                 try:
                     self._launch(container, self._spec(container))
                 except DaemonError as error:
-                    # As dockerd's restart manager, a failed restart leaves
+                    # Like dockerd's restart manager, a failed restart leaves
                     # the container exited with its last run's exit code and
                     # the start error.
                     state.restarting = False

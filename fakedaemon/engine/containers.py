@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from .volumes import MountPoint
 
 
+logger = logging.getLogger("fakedaemon")
+
+
 @dataclass(slots=True)
 class State(Tracked):
     """The ``State`` of a container as inspect reports it."""
@@ -619,7 +622,7 @@ class ContainerStore:
                     state.status = "exited"
                     state.exit_code = last_exit_code
                     self.changed.notify_all()
-                    logging.getLogger("fakedaemon").error(
+                    logger.error(
                         "failed to restart container %s: %s",
                         container.short_id,
                         error.message,
@@ -956,8 +959,4 @@ def _already_set() -> threading.Event:
 
 def logger_exception(container: Container) -> None:
     """Log a failure of the simulation for ``container``."""
-    import logging
-
-    logging.getLogger("fakedaemon").exception(
-        "simulated process of container %s failed", container.short_id
-    )
+    logger.exception("simulated process of container %s failed", container.short_id)

@@ -20,7 +20,8 @@ def state_document(container: Container) -> dict[str, Any]:
     state = container.state
     document: dict[str, Any] = {
         "Status": state.status,
-        "Running": state.running,
+        # dockerd counts a container waiting for its restart as running.
+        "Running": state.running or state.restarting,
         "Paused": state.paused,
         "Restarting": state.restarting,
         "OOMKilled": state.oom_killed,

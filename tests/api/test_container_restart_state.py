@@ -1,0 +1,50 @@
+"""Inspect of a container that waits for its restart policy's restart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.test import Client
+
+from fakedaemon.api.app import APIApp
+from fakedaemon.config import DaemonConfig
+from fakedaemon.engine.engine import Engine
+
+from .. import polling
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    created = Engine(DaemonConfig())
+    created.clock.freeze()
+    try:
+        yield created
+    finally:
+        created.close()
+
+
+def test_restarting_container_counts_as_running(engine: Engine) -> None:
+    client = Client(APIApp(engine))
+    created = client.post(
+        "/v1.41/containers/create",
+        json={
+            "Image": "busybox",
+            "Cmd": ["sh", "-c", "exit 3"],
+            "HostConfig": {"RestartPolicy": {"Name": "always"}},
+        },
+    )
+    assert created.status_code == 201, created.data
+    container_id = created.json["Id"]
+    started = client.post(f"/v1.41/containers/{container_id}/start")
+    assert started.status_code == 204, started.data
+    container = engine.containers.get(container_id)
+    assert polling.eventually(lambda: container.state.restarting, 5)
+
+    state = client.get(f"/v1.41/containers/{container_id}/json").json["State"]
+
+    assert state["Status"] == "restarting"
+    assert state["Restarting"] is True
+    assert state["Running"] is True
+    assert state["Pid"] == 0
+    assert state["ExitCode"] == 3

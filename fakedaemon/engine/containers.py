@@ -778,15 +778,13 @@ class ContainerStore:
         """
         cancelled = (cancel or threading.Event()).is_set
         with self._lock:
-            if condition == "not-running":
-                while container.process is not None or container.state.restarting:
-                    if self._closing or container.removed:
-                        break
-                    if cancelled():
-                        return None
-                    self.changed.wait(1.0)
+            stopped = container.process is None and not container.state.restarting
+            if condition == "not-running" and stopped:
                 return container.state.exit_code
-            if condition == "next-exit":
+            # dockerd counts a container waiting for its restart as running,
+            # and ends a not-running wait at the next exit even when the
+            # restart policy restarts the container after it.
+            if condition in ("not-running", "next-exit"):
                 exits = container.exits
                 while container.exits == exits and not container.removed:
                     if self._closing:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from werkzeug.test import Client
@@ -48,3 +50,33 @@ def test_restarting_container_counts_as_running(engine: Engine) -> None:
     assert state["Running"] is True
     assert state["Pid"] == 0
     assert state["ExitCode"] == 3
+
+
+def test_wait_ends_at_exit_before_restart(engine: Engine) -> None:
+    """A not-running wait returns at the exit although the policy restarts."""
+    client = Client(APIApp(engine))
+    created = client.post(
+        "/v1.41/containers/create",
+        json={
+            "Image": "busybox",
+            "Cmd": ["sh", "-c", "sleep 1; exit 3"],
+            "HostConfig": {"RestartPolicy": {"Name": "always"}},
+        },
+    )
+    assert created.status_code == 201, created.data
+    container_id = created.json["Id"]
+    assert client.post(f"/v1.41/containers/{container_id}/start").status_code == 204
+    results: list[Any] = []
+
+    def wait() -> None:
+        results.append(client.post(f"/v1.41/containers/{container_id}/wait").json)
+
+    waiter = threading.Thread(target=wait, daemon=True)
+    waiter.start()
+    container = engine.containers.get(container_id)
+    assert polling.eventually(lambda: container.state.running, 5)
+    engine.clock.advance(1)
+    waiter.join(5)
+
+    assert [result["StatusCode"] for result in results] == [3]
+    assert polling.eventually(lambda: container.state.restarting, 5)

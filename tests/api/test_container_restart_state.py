@@ -1,4 +1,4 @@
-"""Inspect of a container that waits for its restart policy's restart."""
+"""Inspect and wait of a container with a restart policy, around its restarts."""
 
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ class Filters:
         self._values: dict[str, set[str]] = {
             key: set(items) for key, items in (values or {}).items()
         }
+        self._label_tests: dict[str, Callable[[Mapping[str, str] | None], bool]] = {}
 
     @classmethod
     def parse(cls, text: str | None) -> Filters:
@@ -109,23 +110,16 @@ class Filters:
     def label_test(
         self, key: str = "label"
     ) -> Callable[[Mapping[str, str] | None], bool]:
-        """Return ``match_labels`` for ``key`` with its entries split once.
+        """Return the test of ``match_labels`` for ``key``.
 
-        A listing that tests many objects takes the test once.
+        The test splits the entries once and is kept, so a listing that
+        tests many objects splits them once.
         """
-        required = [entry.partition("=") for entry in self._values.get(key, ())]
-        if not required:
-            return _always
-
-        def test(labels: Mapping[str, str] | None) -> bool:
-            present = labels or {}
-            for name, separator, value in required:
-                if name not in present:
-                    return False
-                if separator and present[name] != value:
-                    return False
-            return True
-
+        test = self._label_tests.get(key)
+        if test is None:
+            test = self._label_tests[key] = _label_test(
+                [entry.partition("=") for entry in self._values.get(key, ())]
+            )
         return test
 
     def to_dict(self) -> dict[str, list[str]]:
@@ -133,8 +127,21 @@ class Filters:
         return {key: sorted(values) for key, values in self._values.items()}
 
 
-def _always(labels: Mapping[str, str] | None) -> bool:
-    return True
+def _label_test(
+    required: list[tuple[str, str, str]],
+) -> Callable[[Mapping[str, str] | None], bool]:
+    """Return a test that ``labels`` contain each name, with its value if given."""
+
+    def test(labels: Mapping[str, str] | None) -> bool:
+        present = labels or {}
+        for name, separator, value in required:
+            if name not in present:
+                return False
+            if separator and present[name] != value:
+                return False
+        return True
+
+    return test
 
 
 def legacy_filter_error(text: str | None, error: InvalidParameter) -> DaemonError:

@@ -9,7 +9,7 @@ must come from the cache.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,6 +27,7 @@ from fakedaemon.engine.volumes import MountPoint
 from fakedaemon.versions import APIVersion
 
 from .. import polling
+from .container_changes import RandomChanges
 from .test_container_list_cache import SECOND, START, create, post, versions
 
 START_NS = int(START) * 1_000_000_000
@@ -230,65 +231,17 @@ def test_inspect_cache_random_operations(
     chooser = random.Random(seed)
     newest = versions(engine)[-1]
     post(client, "/networks/create", Name="backend")
-    names = iter(range(1_000_000))
-
-    def existing() -> str:
-        return chooser.choice(engine.containers.all()).id
+    changes = RandomChanges(client, engine, chooser, ["backend"])
 
     def create_one() -> None:
-        create(client, f"c{next(names)}")
-
-    def on_container(action: str) -> Callable[[], None]:
-        def act() -> None:
-            if engine.containers.all():
-                client.post(f"/v1.41/containers/{existing()}/{action}")
-
-        return act
-
-    def rename() -> None:
-        if engine.containers.all():
-            name = f"renamed{next(names)}"
-            client.post(f"/v1.41/containers/{existing()}/rename?name={name}")
-
-    def connect(action: str) -> Callable[[], None]:
-        def act() -> None:
-            if engine.containers.all():
-                client.post(
-                    f"/v1.41/networks/backend/{action}", json={"Container": existing()}
-                )
-
-        return act
-
-    def exec_create() -> None:
-        if engine.containers.all():
-            client.post(f"/v1.41/containers/{existing()}/exec", json={"Cmd": ["true"]})
-
-    def update() -> None:
-        if engine.containers.all():
-            client.post(
-                f"/v1.41/containers/{existing()}/update",
-                json={"CpuShares": chooser.randint(2, 1024)},
-            )
-
-    def remove() -> None:
-        if engine.containers.all():
-            client.delete(f"/v1.41/containers/{existing()}?force=1")
+        create(client, changes.name("c"))
 
     operations = [
         create_one,
         create_one,
-        on_container("start"),
-        on_container("stop?t=0"),
-        on_container("kill"),
-        on_container("pause"),
-        on_container("unpause"),
-        on_container("restart?t=0"),
-        rename,
-        connect("connect"),
-        connect("disconnect"),
-        exec_create,
-        update,
-        remove,
+        *changes.common(),
+        changes.action("exec", lambda: {"Cmd": ["true"]}),
+        changes.action("update", lambda: {"CpuShares": chooser.randint(2, 1024)}),
     ]
     for step in range(100):
         operation = chooser.choice(operations)

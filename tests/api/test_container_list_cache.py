@@ -35,6 +35,8 @@ from fakedaemon.engine.revision import RevisionCache
 from fakedaemon.engine.volumes import MountPoint
 from fakedaemon.versions import APIVersion
 
+from .container_changes import RandomChanges
+
 SECOND = 1_000_000_000
 START = 1_700_000_000.0
 MAX_API = {"20.10": 41, "29.x": 55}
@@ -373,43 +375,13 @@ def test_list_cache_random_operations(
     networks = ["backend", "frontend"]
     for network in networks:
         post(client, "/networks/create", Name=network)
-    names = iter(range(1_000_000))
+    changes = RandomChanges(client, engine, chooser, networks)
 
     def create_one() -> None:
         config: dict[str, Any] = {"Labels": {"seed": str(seed)}}
         if chooser.random() < 0.3:
-            config["HostConfig"] = {"Binds": [f"data{next(names)}:/data"]}
-        create(client, f"c{next(names)}", **config)
-
-    def existing() -> str:
-        return chooser.choice(engine.containers.all()).id
-
-    def on_container(action: str) -> Callable[[], None]:
-        def act() -> None:
-            if engine.containers.all():
-                client.post(f"/v1.41/containers/{existing()}/{action}")
-
-        return act
-
-    def rename() -> None:
-        if engine.containers.all():
-            name = f"renamed{next(names)}"
-            client.post(f"/v1.41/containers/{existing()}/rename?name={name}")
-
-    def connect(action: str) -> Callable[[], None]:
-        def act() -> None:
-            if engine.containers.all():
-                network = chooser.choice(networks)
-                client.post(
-                    f"/v1.41/networks/{network}/{action}",
-                    json={"Container": existing()},
-                )
-
-        return act
-
-    def remove() -> None:
-        if engine.containers.all():
-            client.delete(f"/v1.41/containers/{existing()}?force=1")
+            config["HostConfig"] = {"Binds": [f"{changes.name('data')}:/data"]}
+        create(client, changes.name("c"), **config)
 
     def advance() -> None:
         engine.clock.advance(chooser.randint(1, 5))
@@ -417,17 +389,8 @@ def test_list_cache_random_operations(
     operations = [
         create_one,
         create_one,
-        on_container("start"),
-        on_container("start"),
-        on_container("stop?t=0"),
-        on_container("kill"),
-        on_container("pause"),
-        on_container("unpause"),
-        on_container("restart?t=0"),
-        rename,
-        connect("connect"),
-        connect("disconnect"),
-        remove,
+        changes.action("start"),
+        *changes.common(),
         advance,
     ]
     for step in range(120):

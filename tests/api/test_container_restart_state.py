@@ -26,20 +26,30 @@ def engine() -> Iterator[Engine]:
         created.close()
 
 
-def test_restarting_container_counts_as_running(engine: Engine) -> None:
-    client = Client(APIApp(engine))
+@pytest.fixture
+def client(engine: Engine) -> Client:
+    return Client(APIApp(engine))
+
+
+def run_always(client: Client, script: str) -> str:
+    """Create and start a container that runs ``script`` with restart=always."""
     created = client.post(
         "/v1.41/containers/create",
         json={
             "Image": "busybox",
-            "Cmd": ["sh", "-c", "exit 3"],
+            "Cmd": ["sh", "-c", script],
             "HostConfig": {"RestartPolicy": {"Name": "always"}},
         },
     )
     assert created.status_code == 201, created.data
-    container_id = created.json["Id"]
+    container_id: str = created.json["Id"]
     started = client.post(f"/v1.41/containers/{container_id}/start")
     assert started.status_code == 204, started.data
+    return container_id
+
+
+def test_restarting_container_counts_as_running(client: Client, engine: Engine) -> None:
+    container_id = run_always(client, "exit 3")
     container = engine.containers.get(container_id)
     assert polling.eventually(lambda: container.state.restarting, 5)
 
@@ -52,20 +62,9 @@ def test_restarting_container_counts_as_running(engine: Engine) -> None:
     assert state["ExitCode"] == 3
 
 
-def test_wait_ends_at_exit_before_restart(engine: Engine) -> None:
+def test_wait_ends_at_exit_before_restart(client: Client, engine: Engine) -> None:
     """A not-running wait returns at the exit although the policy restarts."""
-    client = Client(APIApp(engine))
-    created = client.post(
-        "/v1.41/containers/create",
-        json={
-            "Image": "busybox",
-            "Cmd": ["sh", "-c", "sleep 1; exit 3"],
-            "HostConfig": {"RestartPolicy": {"Name": "always"}},
-        },
-    )
-    assert created.status_code == 201, created.data
-    container_id = created.json["Id"]
-    assert client.post(f"/v1.41/containers/{container_id}/start").status_code == 204
+    container_id = run_always(client, "sleep 1; exit 3")
     results: list[Any] = []
 
     def wait() -> None:

@@ -123,11 +123,11 @@ class Container(Tracked):
         return bool(self.config.get("Tty"))
 
     def add_exec(self, exec_id: str) -> None:
-        """List a new exec instance; the caller holds the store's lock."""
+        """Add ``exec_id`` to the exec ids. The caller holds the store's lock."""
         self.exec_ids = [*self.exec_ids, exec_id]
 
     def drop_exec(self, exec_id: str) -> None:
-        """Remove a finished exec instance from the list; the caller holds the lock."""
+        """Remove ``exec_id`` from the exec ids. The caller holds the store's lock."""
         if exec_id in self.exec_ids:
             self.exec_ids = [known for known in self.exec_ids if known != exec_id]
 
@@ -175,7 +175,7 @@ class ContainerStore:
         self._by_id: dict[str, Container] = {}
         self._by_name: dict[str, str] = {}
         self._newest_first: list[Container] | None = None
-        """Every container, newest first; None until ``all`` sorts them again."""
+        """Every container, newest first, or None until ``all`` sorts them again."""
         # Containers by image id, so image listings count them without a scan.
         self._by_image: dict[str, dict[str, Container]] = {}
         self._next_pid = 1000

@@ -555,7 +555,7 @@ class NetworkStore:
         """
         # The container store's lock guards the container's networks, and
         # inspect and listings read them under it. It is taken before this
-        # store's lock, as a container's start takes both.
+        # store's lock, in the order a container's start takes the two.
         with self._engine.containers.changed:
             self._connect(reference, container, settings)
 

@@ -770,14 +770,20 @@ class ContainerStore:
         container: Container,
         condition: str,
         cancel: threading.Event | None = None,
+        *,
+        exits: int | None = None,
     ) -> int | None:
         """Block until ``condition`` holds and return the exit code.
 
         Returns None when ``cancel`` is set first. The caller that sets it
-        then calls ``wake``, so the wait sees it at once.
+        then calls ``wake``, so the wait sees it at once. ``exits`` is the
+        container's exit count when the client asked, so an exit that came
+        between the request and this call still ends the wait.
         """
         cancelled = (cancel or threading.Event()).is_set
         with self._lock:
+            if exits is None:
+                exits = container.exits
             stopped = container.process is None and not container.state.restarting
             if condition == "not-running" and stopped:
                 return container.state.exit_code
@@ -785,7 +791,6 @@ class ContainerStore:
             # and ends a not-running wait at the next exit even when the
             # restart policy restarts the container after it.
             if condition in ("not-running", "next-exit"):
-                exits = container.exits
                 while container.exits == exits and not container.removed:
                     if self._closing:
                         break

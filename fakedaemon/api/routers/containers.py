@@ -426,11 +426,15 @@ def wait(call: Call, id: str) -> Response:
     elif condition not in ("not-running", "next-exit", "removed"):
         raise InvalidParameter(f'invalid condition: "{condition}"')
     containers = call.engine.containers
+    # dockerd registers the wait before it sends the headers, and the CLI
+    # starts the container once they arrive. The body runs later, so the
+    # wait counts exits from here.
+    exits = container.exits
 
     def outcome() -> dict[str, Any]:
         cancel = threading.Event()
         with call.on_disconnect(cancel.set, containers.wake):
-            code = containers.wait(container, condition, cancel)
+            code = containers.wait(container, condition, cancel, exits=exits)
         if code is None:
             # Engines 20.10 and 26.1 write this for a wait whose client went
             # away, at every API version, as a 200.
@@ -481,10 +485,16 @@ def logs(call: Call, id: str) -> Response:
             data = format_log_timestamp(time_ns).encode() + b" " + data
         return data if tty else frame(stream_name, data)
 
+    # What a follow reads is fixed here, as the request arrives: the process
+    # running now, and the output written up to now.
+    with call.engine.containers.changed:
+        process = container.process
+    kept, position = log.read_from(0)
+
     def body() -> Iterator[bytes]:
         entries = [
             entry
-            for entry in log.entries()
+            for entry in kept
             if entry.stream in streams
             and (since is None or entry.time_ns >= since)
             and (until is None or entry.time_ns <= until)
@@ -494,15 +504,11 @@ def logs(call: Call, id: str) -> Response:
         for entry in entries:
             for line in _lines(entry.data):
                 yield render(entry.stream, entry.time_ns, line)
-        if not follow or until is not None:
-            return
-        with call.engine.containers.changed:
-            process = container.process
-        if process is None:
+        if not follow or until is not None or process is None:
             return
         stop = threading.Event()
         with call.on_disconnect(stop.set, log.notify):
-            for entry in log.follow(log.end, process.finished, stop):
+            for entry in log.follow(position, process.finished, stop):
                 if entry.stream in streams:
                     for line in _lines(entry.data):
                         yield render(entry.stream, entry.time_ns, line)

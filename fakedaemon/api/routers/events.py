@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from werkzeug.wrappers import Response
+from werkzeug.wsgi import ClosingIterator
 
 from ...engine.events import Event
 from ...errors import DaemonError, InvalidParameter
@@ -48,10 +49,13 @@ def events(call: Call) -> Response:
             return _RECORD_SEPARATOR + line
         return line
 
+    # The subscription starts before the headers go out: a client that acts
+    # once they arrive sees the events of its action.
+    stop = threading.Event()
+    live = until is None or until > now
+    subscription = engine.events.subscribe(stop) if live else None
+
     def body() -> Iterator[bytes]:
-        stop = threading.Event()
-        live = until is None or until > now
-        subscription = engine.events.subscribe(stop) if live else None
         try:
             if since is not None:
                 for event in engine.events.snapshot():
@@ -80,7 +84,11 @@ def events(call: Call) -> Response:
             if subscription is not None:
                 subscription.close()
 
-    return stream(body(), content_type=content_type)
+    if subscription is None:
+        return stream(body(), content_type=content_type)
+    # A body that never starts has no ``finally`` to run.
+    chunks = ClosingIterator(body(), [subscription.close])
+    return stream(chunks, content_type=content_type)
 
 
 def _content_type(call: Call) -> str:

@@ -28,7 +28,7 @@ from ..serializers import swarm as documents
 from .containers import frame
 
 if TYPE_CHECKING:
-    from ...engine.containers import Container
+    from ...engine.output import Entry
     from ...engine.swarm.objects import Task
     from ...engine.swarm.secrets import BlobStore
 
@@ -370,7 +370,8 @@ def _logs(call: Call, reference: str, *, service: bool) -> Response:
         positions: dict[str, int] = {}
         batch: list[tuple[int, Task, str, bytes]] = []
         for task, container in sources:
-            entries = _lines(container)
+            kept, positions[container.id] = container.log.read_from(0)
+            entries = _lines(kept)
             if tail not in ("", "all"):
                 try:
                     count = int(tail)
@@ -378,7 +379,6 @@ def _logs(call: Call, reference: str, *, service: bool) -> Response:
                     count = -1
                 if count >= 0:
                     entries = entries[len(entries) - count :] if count else []
-            positions[container.id] = container.log.end
             for entry in entries:
                 if entry[1] in wanted:
                     batch.append((entry[0], task, entry[1], entry[2]))
@@ -401,10 +401,10 @@ def _logs(call: Call, reference: str, *, service: bool) -> Response:
     return stream(itertools.chain([first], chunks), content_type=content_type)
 
 
-def _lines(container: Container) -> list[tuple[int, str, bytes]]:
+def _lines(entries: list[Entry]) -> list[tuple[int, str, bytes]]:
     """Split a container's output into lines, as the json-file driver stores it."""
     lines: list[tuple[int, str, bytes]] = []
-    for entry in container.log.entries():
+    for entry in entries:
         for piece in entry.data.splitlines(keepends=True):
             lines.append((entry.time_ns, entry.stream, piece))
     return lines

@@ -5,6 +5,9 @@ and responds to each request head with the bytes of Engine 20.10's
 ``/_ping`` response, without parsing or building anything, until SIGTERM.
 No daemon can respond to the suite's client faster than this loop, so its
 rate bounds every request rate the suite measures.
+
+The package does not import this module, because runpy warns when
+``python -m`` runs a module that the package has already imported.
 """
 
 from __future__ import annotations
@@ -13,8 +16,6 @@ import socket
 import sys
 import threading
 from pathlib import Path
-
-from .server import ServerProcess
 
 RESPONSE = (
     b"HTTP/1.1 200 OK\r\n"
@@ -32,13 +33,6 @@ RESPONSE = (
 )
 """Engine 20.10's response to ``GET /_ping``, as recorded, so the client reads
 the same headers as from the Engine."""
-
-
-class CeilingServer(ServerProcess):
-    """A ``harness.bench.ceiling`` child process, stopped on exit."""
-
-    def command(self) -> list[str]:
-        return [sys.executable, "-m", "harness.bench.ceiling", str(self.socket_path)]
 
 
 def _respond(connection: socket.socket) -> None:

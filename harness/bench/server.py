@@ -128,3 +128,10 @@ def child_environ() -> dict[str, str]:
         part for part in (root, environ.get("PYTHONPATH", "")) if part
     )
     return environ
+
+
+class CeilingServer(ServerProcess):
+    """A ``harness.bench.ceiling`` child process, stopped on exit."""
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "harness.bench.ceiling", str(self.socket_path)]

@@ -9,11 +9,16 @@ from dataclasses import dataclass
 
 import httpx
 
-from .ceiling import CeilingServer
 from .context import Context
 from .figures import Figure, Sample, at_least_real
 from .hosts import http_client
-from .server import ServerProcess, child_environ, cpu_seconds, engine_pid
+from .server import (
+    CeilingServer,
+    ServerProcess,
+    child_environ,
+    cpu_seconds,
+    engine_pid,
+)
 from .timing import now, percentile
 
 SECTION = "Requests"

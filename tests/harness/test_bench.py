@@ -15,7 +15,7 @@ import pytest
 from fakedaemon import Daemon
 from fakedaemon.commands.bench import BEGIN_MARK, END_MARK, write_results
 from harness.bench import Context, Figure, Sample, Scale, render, run_suite
-from harness.bench.ceiling import RESPONSE, CeilingServer
+from harness.bench.ceiling import RESPONSE
 from harness.bench.figures import at_least_real, below
 from harness.bench.growth import IMAGE_LABEL, fill_real, note_ceiling
 from harness.bench.hosts import (
@@ -26,7 +26,7 @@ from harness.bench.hosts import (
 )
 from harness.bench.hotspots import layer_of
 from harness.bench.report import format_sample, table
-from harness.bench.server import cpu_seconds, engine_pid
+from harness.bench.server import CeilingServer, cpu_seconds, engine_pid
 from harness.bench.throughput import client_ceiling
 
 TINY = Scale(

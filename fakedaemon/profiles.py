@@ -151,6 +151,20 @@ PROFILES: dict[str, EngineProfile] = {
 DEFAULT_PROFILE = "29.x"
 
 
+def profile_for_version(version: str) -> str | None:
+    """Return the name of the profile of an Engine ``version``, or None.
+
+    ``20.10.24+dfsg1`` gives ``20.10`` and ``29.1.0`` gives ``29.x``; a
+    version without a profile of its own gives None.
+    """
+    major, _, rest = version.partition(".")
+    minor = rest.partition(".")[0]
+    for name in (f"{major}.{minor}", f"{major}.x"):
+        if name in PROFILES:
+            return name
+    return None
+
+
 def get_profile(name: str) -> EngineProfile:
     """Return the profile called ``name``; raise ValueError naming the choices."""
     try:

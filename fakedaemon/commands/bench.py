@@ -64,7 +64,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def bench_command(arguments: argparse.Namespace) -> int:
     """Run the suite; return 1 when a section failed."""
     from harness.bench import FULL, QUICK, Context, render, run_suite
-    from harness.bench.machine import describe
+    from harness.bench.machine import describe, engine_profile
     from harness.bench.report import summary
 
     logging.basicConfig(
@@ -83,6 +83,9 @@ def bench_command(arguments: argparse.Namespace) -> int:
             workdir,
             real_engine=arguments.real_engine,
             real_dockerd=arguments.real_dockerd,
+            engine=engine_profile(arguments.real_engine)
+            if arguments.real_engine
+            else None,
         )
         try:
             results = run_suite(context, arguments.only)
@@ -94,7 +97,7 @@ def bench_command(arguments: argparse.Namespace) -> int:
     command = reproduce_command(arguments)
     page = render(
         results.figures,
-        describe(arguments.real_engine),
+        describe(arguments.real_engine, context.engine),
         command,
         results.failures,
     )

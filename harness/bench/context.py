@@ -84,6 +84,10 @@ class Context:
     real_dockerd: Path | None = None
     """A script run as ``SCRIPT start 20.10 DIR`` and ``SCRIPT stop DIR`` to time
     the start of a real Engine, or None to skip that figure."""
+    engine: str | None = None
+    """The engine profile of the fake's child daemons, or None for the default.
+    ``fakedaemon bench`` picks the profile of the real Engine's version, so both
+    send responses of the same shape."""
     python: str = field(default=sys.executable)
     """The interpreter that runs the child processes."""
     client_ceiling: Sample | None = None

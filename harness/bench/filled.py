@@ -53,10 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     """Fill a daemon, serve it on the socket and wait for SIGTERM."""
     from fakedaemon import Daemon, DaemonConfig
 
-    parser = argparse.ArgumentParser(prog="python -m harness.bench.server")
+    parser = argparse.ArgumentParser(prog="python -m harness.bench.filled")
     parser.add_argument("socket", type=Path, help="unix socket path to serve")
     parser.add_argument("--containers", type=int, default=0, help="containers")
     parser.add_argument("--images", type=int, default=0, help="extra images")
+    parser.add_argument("--engine", help="engine profile (default: the newest)")
     arguments = parser.parse_args(argv)
     stop = threading.Event()
 
@@ -65,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    daemon = Daemon(DaemonConfig(), hosts=[f"unix://{arguments.socket}"])
+    config = DaemonConfig(engine=arguments.engine)
+    daemon = Daemon(config, hosts=[f"unix://{arguments.socket}"])
     fill(daemon, arguments.containers, arguments.images)
     with daemon:
         sys.stdout.write("ready\n")

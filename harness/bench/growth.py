@@ -158,7 +158,9 @@ def measure_size(context: Context, size: int) -> tuple[dict[str, list[float]], f
     count = per_run_count(size, scale.requests)
     socket_path = context.workdir / "growth.sock"
     images = image_count(size)
-    with ServerProcess(socket_path, containers=size, images=images) as server:
+    with ServerProcess(
+        socket_path, containers=size, images=images, engine=context.engine
+    ) as server:
         memory = float(rss_bytes(server.pid))
         with http_client(server.host, timeout=600) as client:
             rates = {

@@ -137,7 +137,7 @@ def measure(context: Context) -> list[Figure]:
     """Measure the lifecycle rate, log throughput and events latency."""
     scale = context.scale
     real = context.real_engine
-    with ServerProcess(context.workdir / "life.sock") as server:
+    with ServerProcess(context.workdir / "life.sock", engine=context.engine) as server:
         fake_life = lifecycle_rates(server.host, scale.lifecycle, scale.runs)
         fake_logs = log_rates(server.host, scale.log_bytes, scale.runs, fake=True)
         fake_events = _median_over_runs(

@@ -50,8 +50,26 @@ def engine_version(host: str) -> str:
     return f"Engine {version.get('Version')} (API {version.get('ApiVersion')})"
 
 
-def describe(real_engine: str | None) -> dict[str, str]:
-    """Return the machine, software and engines of this run, as labelled text."""
+def engine_profile(host: str) -> str | None:
+    """Return the fake's engine profile for the version of the daemon at ``host``.
+
+    None means the daemon could not be reached or its version has no profile.
+    """
+    from fakedaemon.profiles import profile_for_version
+
+    try:
+        with http_client(host, timeout=10) as client:
+            version = client.get("/version").json().get("Version")
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return None
+    return profile_for_version(version) if isinstance(version, str) else None
+
+
+def describe(real_engine: str | None, engine: str | None = None) -> dict[str, str]:
+    """Return the machine, software and engines of this run, as labelled text.
+
+    ``engine`` is the engine profile the fake ran with, None for the default.
+    """
     from fakedaemon import __version__
 
     details = {
@@ -61,6 +79,8 @@ def describe(real_engine: str | None) -> dict[str, str]:
         "Python": f"{platform.python_implementation()} {platform.python_version()}",
         "fakedaemon": __version__,
     }
+    if engine is not None:
+        details["fakedaemon"] += f", engine profile {engine} beside the real Engine"
     if real_engine:
         details["Real Engine"] = f"{engine_version(real_engine)} at {real_engine}"
     return details

@@ -51,12 +51,20 @@ def rss_bytes(pid: int) -> int:
 
 
 class ServerProcess:
-    """A ``harness.bench.server`` child process, stopped on exit."""
+    """A ``harness.bench.filled`` child process, stopped on exit."""
 
-    def __init__(self, socket_path: Path, containers: int = 0, images: int = 0):
+    def __init__(
+        self,
+        socket_path: Path,
+        containers: int = 0,
+        images: int = 0,
+        engine: str | None = None,
+    ):
         self.socket_path = socket_path
         self.containers = containers
         self.images = images
+        self.engine = engine
+        """The child daemon's engine profile, or None for the default."""
         self.process: subprocess.Popen[str] | None = None
 
     @property
@@ -73,7 +81,7 @@ class ServerProcess:
 
     def command(self) -> list[str]:
         """Return the child's command line; it prints ``ready`` once it listens."""
-        return [
+        command = [
             sys.executable,
             "-m",
             "harness.bench.filled",
@@ -83,6 +91,9 @@ class ServerProcess:
             "--images",
             str(self.images),
         ]
+        if self.engine is not None:
+            command += ["--engine", self.engine]
+        return command
 
     def __enter__(self) -> Self:
         self.process = subprocess.Popen(

@@ -188,7 +188,7 @@ def measure(context: Context) -> list[Figure]:
             note="the client's ceiling: no daemon",
         )
     ]
-    with ServerProcess(context.workdir / "rates.sock") as server:
+    with ServerProcess(context.workdir / "rates.sock", engine=context.engine) as server:
         for path in PATHS:
             figures += _over_socket(context, server.host, server.pid, path)
     return figures + _inprocess(context)

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from fakedaemon import Daemon
+from fakedaemon import Daemon, DaemonConfig
 from fakedaemon.commands.bench import BEGIN_MARK, END_MARK, write_results
+from fakedaemon.profiles import DEFAULT_PROFILE, PROFILES, profile_for_version
 from harness.bench import Context, Figure, Sample, Scale, render, run_suite
 from harness.bench.ceiling import RESPONSE
 from harness.bench.figures import at_least_real, below
@@ -25,8 +26,14 @@ from harness.bench.hosts import (
     remove_bench_images,
 )
 from harness.bench.hotspots import layer_of
+from harness.bench.machine import describe, engine_profile
 from harness.bench.report import format_sample, table
-from harness.bench.server import CeilingServer, cpu_seconds, engine_pid
+from harness.bench.server import (
+    CeilingServer,
+    ServerProcess,
+    cpu_seconds,
+    engine_pid,
+)
 from harness.bench.throughput import client_ceiling
 
 TINY = Scale(
@@ -147,6 +154,48 @@ def test_ceiling_responds_to_each_head(workdir: Path) -> None:
     assert response.status_code == 200
     assert response.text == "OK"
     assert response.headers["Api-Version"] == "1.41"
+
+
+@pytest.mark.parametrize(
+    ("version", "profile"),
+    [
+        ("20.10.24+dfsg1", "20.10"),
+        ("26.1.5+dfsg1", "26.1"),
+        ("28.5.2", "28.5"),
+        ("29.1.0", "29.x"),
+        ("27.0.3", None),
+        ("dev", None),
+    ],
+)
+def test_profile_for_engine_version(version: str, profile: str | None) -> None:
+    assert profile_for_version(version) == profile
+
+
+def test_server_process_engine_profile(workdir: Path) -> None:
+    with ServerProcess(workdir / "old.sock", engine="20.10") as server:
+        with http_client(server.host) as client:
+            old = client.get("/version").json()
+    with ServerProcess(workdir / "new.sock") as server:
+        with http_client(server.host) as client:
+            new = client.get("/version").json()
+
+    assert old["Version"] == "20.10.24"
+    assert old["ApiVersion"] == "1.41"
+    assert new["Version"] == PROFILES[DEFAULT_PROFILE].engine_version
+
+
+def test_engine_profile_of_daemon(workdir: Path) -> None:
+    config = DaemonConfig(engine="26.1")
+    with Daemon(config, hosts=[f"unix://{workdir / 'd.sock'}"]) as daemon:
+        profile = engine_profile(daemon.docker_host)
+    # The ceiling loop sends "OK" to every request, so /version has no JSON.
+    with CeilingServer(workdir / "c.sock") as server:
+        unknown = engine_profile(server.host)
+
+    assert profile == "26.1"
+    assert unknown is None
+    details = describe(None, "26.1")
+    assert details["fakedaemon"].endswith("engine profile 26.1 beside the real Engine")
 
 
 def test_client_ceiling_measured_once(workdir: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import operator
 import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
@@ -137,7 +138,7 @@ class APIApp:
         if (
             cached is not None
             and len(cached[0]) == len(middlewares)
-            and all(a is b for a, b in zip(cached[0], middlewares, strict=True))
+            and all(map(operator.is_, cached[0], middlewares))
         ):
             return cached[1]
         dispatch: Dispatch = self.dispatch
@@ -372,8 +373,7 @@ def _with(response: Response, headers: VersionHeaders, operation: str) -> Respon
             response.extra_headers = {**dict(headers.items), **response.extra_headers}
         return response
     target = response.headers
-    names = headers.names
-    if any(name.lower() in names for name, _ in target):
+    if not headers.names.isdisjoint([name.lower() for name, _ in target]):
         for name, value in headers.items:
             target[name] = value
     else:

@@ -216,6 +216,9 @@ class FaultSet:
     @property
     def needs_operation(self) -> bool:
         """Whether any fault matches on the operation id."""
+        if not self._faults:
+            # Most daemons have no faults: skip the lock on every request.
+            return False
         with self._lock:
             return any(fault.operation is not None for fault in self._faults)
 
@@ -226,6 +229,8 @@ class FaultSet:
         counts the same requests whether or not an earlier one fired.
         """
         chosen: Fault | None = None
+        if not self._faults:
+            return None
         with self._lock:
             for fault in self._faults:
                 if not fault.matches(method, path, operation):

@@ -217,7 +217,7 @@ class FaultSet:
     def needs_operation(self) -> bool:
         """Whether any fault matches on the operation id."""
         if not self._faults:
-            # Most daemons have no faults: skip the lock on every request.
+            # Without faults, no request needs to take the lock.
             return False
         with self._lock:
             return any(fault.operation is not None for fault in self._faults)

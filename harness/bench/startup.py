@@ -78,17 +78,54 @@ def warm_bytecode(context: Context) -> None:
 
 
 def import_seconds(context: Context, module: str) -> list[float]:
-    """Return, per run, how much longer ``python -c 'import module'`` takes than
-    ``python -c pass``."""
-    environ = child_environ()
+    """Return, per run, the seconds ``import module`` takes in a fresh interpreter.
 
-    def run(code: str) -> float:
-        started = now()
-        subprocess.run([context.python, "-c", code], check=True, env=environ)
-        return now() - started
+    Each run reads ``python -X importtime -c 'import module'``: the sum of the
+    cumulative times of the imports it starts at the top level, leaving out
+    those the interpreter's own start makes (``python -X importtime -c pass``).
+    A difference of two process run times would drown in their noise.
+    """
+    startup = set(top_level_imports(_importtime(context, "pass")))
+    _importtime(context, f"import {module}")  # Warm the file system cache.
+    runs = []
+    for _ in range(context.scale.starts):
+        report = _importtime(context, f"import {module}")
+        microseconds = sum(
+            cumulative
+            for name, cumulative in top_level_imports(report).items()
+            if name not in startup
+        )
+        runs.append(microseconds / 1e6)
+    return runs
 
-    run(f"import {module}")  # Warm the file system cache.
-    return [run(f"import {module}") - run("pass") for _ in range(context.scale.starts)]
+
+def _importtime(context: Context, code: str) -> str:
+    """Run ``code`` under ``-X importtime``; return the report it writes to stderr."""
+    completed = subprocess.run(
+        [context.python, "-X", "importtime", "-c", code],
+        check=True,
+        env=child_environ(),
+        capture_output=True,
+        text=True,
+    )
+    return completed.stderr
+
+
+def top_level_imports(report: str) -> dict[str, int]:
+    """Return the cumulative microseconds of each top-level import in ``report``.
+
+    Lines read ``import time: SELF | CUMULATIVE | NAME``, and NAME is indented
+    by two spaces per level of nesting, so a top-level import has none.
+    """
+    imports = {}
+    for line in report.splitlines():
+        fields = line.removeprefix("import time:").split("|")
+        if len(fields) != 3 or not fields[1].strip().isdigit():
+            continue
+        name = fields[2].removeprefix(" ")
+        if name and not name.startswith(" "):
+            imports[name] = int(fields[1])
+    return imports
 
 
 def thread_start_seconds(context: Context) -> list[float]:

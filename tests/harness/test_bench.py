@@ -34,6 +34,7 @@ from harness.bench.server import (
     cpu_seconds,
     engine_pid,
 )
+from harness.bench.startup import import_seconds, top_level_imports
 from harness.bench.throughput import client_ceiling
 
 TINY = Scale(
@@ -196,6 +197,31 @@ def test_engine_profile_of_daemon(workdir: Path) -> None:
     assert unknown is None
     details = describe(None, "26.1")
     assert details["fakedaemon"].endswith("engine profile 26.1 beside the real Engine")
+
+
+def test_top_level_imports_skip_nested() -> None:
+    report = (
+        "import time: self [us] | cumulative | imported package\n"
+        "import time:       120 |        120 |   _json\n"
+        "import time:       300 |        420 | json\n"
+        "import time:        50 |         50 | harness\n"
+        "import time:        80 |         80 |     deeper\n"
+        "unrelated line\n"
+    )
+
+    assert top_level_imports(report) == {"json": 420, "harness": 50}
+
+
+def test_import_seconds_exclude_interpreter_start(workdir: Path) -> None:
+    context = Context(TINY, workdir)
+    daemon = import_seconds(context, "fakedaemon.daemon")
+    startup_only = import_seconds(context, "sys")
+
+    assert len(daemon) == TINY.starts
+    # Importing the daemon loads werkzeug and the routers: tens of ms.
+    assert all(0.01 < seconds < 5 for seconds in daemon)
+    # sys is loaded before any code runs, so importing it costs nothing.
+    assert startup_only == [0.0] * TINY.starts
 
 
 def test_client_ceiling_measured_once(workdir: Path) -> None:

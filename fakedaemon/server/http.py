@@ -100,6 +100,8 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
 
     server: WSGIServer
     _base_environ: dict[str, Any]
+    _parsed: tuple[bytes, dict[str, str], dict[str, str]] | None = None
+    """The last header block of the connection, its headers and their environ keys."""
 
     def handle(self) -> None:
         sock: socket.socket = self.request
@@ -157,15 +159,12 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         method = parts[0].decode("latin-1")
         target = target_bytes.decode("latin-1")
         protocol = parts[2].decode("latin-1")
-        headers = _parse_headers(block)
+        headers, header_environ = self._parse(block)
         if protocol == "HTTP/1.1" and "host" not in headers:
             raise _BadRequest(
                 "400 Bad Request", "missing required Host header", public=True
             )
-        host = headers.get("host")
-        if host is not None and _HOST.fullmatch(host) is None:
-            raise _BadRequest("400 Bad Request", "malformed Host header", public=True)
-        environ = self._environ(method, target, protocol, headers)
+        environ = self._environ(method, target, protocol, headers, header_environ)
         body = self._body(environ, headers, reader)
         self._expect(sock, protocol, headers.get("expect", ""), body)
         keep_alive = protocol == "HTTP/1.1"
@@ -302,8 +301,38 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
                 environ[PEER_NAME_KEY] = name
         return environ
 
+    def _parse(self, block: bytes) -> tuple[dict[str, str], dict[str, str]]:
+        """Return the headers of ``block`` and the environ keys they set.
+
+        A keep-alive client usually sends the same header lines with every
+        request, so a block equal to the previous one reuses its results.
+        Requests share them, so nothing may change them.
+        """
+        parsed = self._parsed
+        if parsed is not None and parsed[0] == block:
+            return parsed[1], parsed[2]
+        headers = _parse_headers(block)
+        host = headers.get("host")
+        if host is not None and _HOST.fullmatch(host) is None:
+            raise _BadRequest("400 Bad Request", "malformed Host header", public=True)
+        header_environ: dict[str, str] = {}
+        for key, value in headers.items():
+            if key == "content-type":
+                header_environ["CONTENT_TYPE"] = value
+            elif key == "content-length":
+                header_environ["CONTENT_LENGTH"] = value
+            elif "_" not in key:
+                header_environ[_environ_key(key)] = value
+        self._parsed = (block, headers, header_environ)
+        return headers, header_environ
+
     def _environ(
-        self, method: str, target: str, protocol: str, headers: dict[str, str]
+        self,
+        method: str,
+        target: str,
+        protocol: str,
+        headers: dict[str, str],
+        header_environ: dict[str, str],
     ) -> dict[str, Any]:
         path, _, query = target.partition("?")
         if path.startswith(("http://", "https://")):
@@ -314,13 +343,7 @@ class ConnectionHandler(socketserver.BaseRequestHandler):
         environ["QUERY_STRING"] = query
         environ["RAW_URI"] = environ["REQUEST_URI"] = target
         environ["SERVER_PROTOCOL"] = protocol
-        for key, value in headers.items():
-            if key == "content-type":
-                environ["CONTENT_TYPE"] = value
-            elif key == "content-length":
-                environ["CONTENT_LENGTH"] = value
-            elif "_" not in key:
-                environ[_environ_key(key)] = value
+        environ.update(header_environ)
         environ[HEADERS_KEY] = headers
         environ[REQUEST_ID_KEY] = f"{_REQUEST_IDS.getrandbits(64):016x}"
         return environ

@@ -369,3 +369,36 @@ def test_many_daemons_in_one_process(tmp_path: Path) -> None:
 def test_non_loopback_tcp_refused() -> None:
     with pytest.raises(ValueError, match="loopback addresses only"):
         Daemon(DaemonConfig(), hosts=["tcp://0.0.0.0:0"]).start()
+
+
+def test_repeated_header_block(daemon: Daemon) -> None:
+    """Equal header blocks reuse one parse, and a changed block is parsed again."""
+
+    def create(name: str, mark: str, label: str) -> bytes:
+        body = json.dumps({"Image": "busybox", "Labels": {"n": label}}).encode()
+        return (
+            f"POST /v1.45/containers/create?name={name} HTTP/1.1\r\nHost: x\r\n"
+            f"X-Mark: {mark}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+
+    with connect(daemon) as sock:
+        sock.sendall(
+            create("first", "a", "1")
+            + create("second", "a", "2")
+            # Another Content-Length, so the block differs too.
+            + create("third", "b", "33")
+        )
+        file = sock.makefile("rb")
+        statuses = [read_response(file)[0] for _ in range(3)]
+
+    assert statuses == ["HTTP/1.1 201 Created"] * 3
+    labels = {
+        name: daemon.engine.containers.get(name).config["Labels"]["n"]
+        for name in ("first", "second", "third")
+    }
+    assert labels == {"first": "1", "second": "2", "third": "33"}
+    entries = daemon.control.journal.calls("ContainerCreate")
+    assert [entry.headers["X-Mark"] for entry in entries] == ["a", "a", "b"]
+    lengths = [int(entry.headers["Content-Length"]) for entry in entries]
+    assert lengths[0] == lengths[1] == lengths[2] - 1

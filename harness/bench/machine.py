@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -40,12 +41,27 @@ def _os_name() -> str:
     return f"{name}, kernel {platform.release()}"
 
 
+def _version_document(host: str) -> dict[str, Any]:
+    """Return the ``/version`` document of the daemon at ``host``.
+
+    Raises:
+        ValueError: the daemon could not be reached or sent no JSON object.
+    """
+    try:
+        with http_client(host, timeout=10) as client:
+            document = client.get("/version").json()
+    except (httpx.HTTPError, ValueError) as error:
+        raise ValueError(str(error)) from error
+    if not isinstance(document, dict):
+        raise ValueError(f"/version sent {document!r}, not a JSON object")
+    return document
+
+
 def engine_version(host: str) -> str:
     """Return ``Engine VERSION (API X.YY)`` of the daemon at ``host``."""
     try:
-        with http_client(host, timeout=10) as client:
-            version = client.get("/version").json()
-    except (httpx.HTTPError, ValueError) as error:
+        version = _version_document(host)
+    except ValueError as error:
         return f"unknown ({error})"
     return f"Engine {version.get('Version')} (API {version.get('ApiVersion')})"
 
@@ -58,9 +74,8 @@ def engine_profile(host: str) -> str | None:
     from fakedaemon.profiles import profile_for_version
 
     try:
-        with http_client(host, timeout=10) as client:
-            version = client.get("/version").json().get("Version")
-    except (httpx.HTTPError, ValueError, AttributeError):
+        version = _version_document(host).get("Version")
+    except ValueError:
         return None
     return profile_for_version(version) if isinstance(version, str) else None
 

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from fakedaemon.api.app import APIApp
 from fakedaemon.config import DaemonConfig
 from fakedaemon.engine.engine import Engine
 
@@ -24,11 +23,6 @@ def engine() -> Iterator[Engine]:
         yield created
     finally:
         created.close()
-
-
-@pytest.fixture
-def client(engine: Engine) -> Client:
-    return Client(APIApp(engine))
 
 
 def run_always(client: Client, script: str) -> str:

@@ -777,8 +777,8 @@ class ContainerStore:
 
         Returns None when ``cancel`` is set first. The caller that sets it
         then calls ``wake``, so the wait sees it at once. ``exits`` is the
-        container's exit count when the client asked, so an exit that came
-        between the request and this call still ends the wait.
+        container's exit count when the request arrived, so an exit between
+        the request and this call still ends the wait.
         """
         cancelled = (cancel or threading.Event()).is_set
         with self._lock:

@@ -100,7 +100,7 @@ def import_seconds(context: Context, module: str) -> list[float]:
 
 
 def _importtime(context: Context, code: str) -> str:
-    """Run ``code`` under ``-X importtime``; return the report it writes to stderr."""
+    """Run ``code`` under ``-X importtime`` and return the report on stderr."""
     completed = subprocess.run(
         [context.python, "-X", "importtime", "-c", code],
         check=True,

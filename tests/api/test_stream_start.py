@@ -2,8 +2,8 @@
 
 The headers of a streamed response go out before its body runs, and clients
 act once they arrive: the CLI starts the container after its wait's headers,
-a test creates a container once ``/events`` responds. Each test here holds the
-body back, acts, and only then reads, so a stream that started late misses
+a test creates a container once ``/events`` responds. Each test here delays the
+body, acts, and only then reads, so a stream that started late misses
 what happened in between.
 """
 

@@ -428,7 +428,7 @@ def wait(call: Call, id: str) -> Response:
     containers = call.engine.containers
     # dockerd registers the wait before it sends the headers, and the CLI
     # starts the container once they arrive. The body runs later, so the
-    # wait counts exits from here.
+    # wait counts exits from the request.
     exits = container.exits
 
     def outcome() -> dict[str, Any]:
@@ -489,12 +489,12 @@ def logs(call: Call, id: str) -> Response:
     # running now, and the output written up to now.
     with call.engine.containers.changed:
         process = container.process
-    kept, position = log.read_from(0)
+    past, position = log.read_from(0)
 
     def body() -> Iterator[bytes]:
         entries = [
             entry
-            for entry in kept
+            for entry in past
             if entry.stream in streams
             and (since is None or entry.time_ns >= since)
             and (until is None or entry.time_ns <= until)

@@ -49,8 +49,8 @@ def events(call: Call) -> Response:
             return _RECORD_SEPARATOR + line
         return line
 
-    # The subscription starts before the headers go out: a client that acts
-    # once they arrive sees the events of its action.
+    # The subscription starts before the headers go out, so a client that
+    # acts once they arrive receives the events of its action.
     stop = threading.Event()
     live = until is None or until > now
     subscription = engine.events.subscribe(stop) if live else None

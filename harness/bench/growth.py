@@ -82,16 +82,22 @@ def queries() -> list[Query]:
 
 
 def request_rates(
-    client: httpx.Client, query: Query, runs: int, count: int
-) -> list[float]:
-    """Return requests per second of ``query`` over ``runs`` runs of ``count``."""
-    client.get(query.path, params=query.params).raise_for_status()
-    result = []
+    clients: list[httpx.Client], query: Query, runs: int, count: int
+) -> list[list[float]]:
+    """Return each client's requests per second of ``query``, run by run.
+
+    Each run sends ``count`` requests through every client in turn, so that
+    a change in the machine's load weighs on every daemon alike.
+    """
+    for client in clients:
+        client.get(query.path, params=query.params).raise_for_status()
+    result: list[list[float]] = [[] for _ in clients]
     for _ in range(runs):
-        started = now()
-        for _ in range(count):
-            client.get(query.path, params=query.params).raise_for_status()
-        result.append(count / (now() - started))
+        for client, rates in zip(clients, result, strict=True):
+            started = now()
+            for _ in range(count):
+                client.get(query.path, params=query.params).raise_for_status()
+            rates.append(count / (now() - started))
     return result
 
 
@@ -126,26 +132,42 @@ def fill_real(client: httpx.Client, count: int) -> None:
     )
 
 
-def measure_real(context: Context) -> tuple[dict[str, list[float]], str]:
-    """Measure every query on the real Engine with ``real_containers`` of each."""
+def measure_reference(
+    context: Context, size: int
+) -> tuple[dict[str, list[float]], float, dict[str, list[float]], str]:
+    """Measure every query on a fake and on the real Engine, both of ``size``.
+
+    The runs on the two alternate. Returns the fake's rates by query label,
+    its server's resident memory in bytes, the real Engine's rates and a
+    note of what the real Engine listed.
+    """
     assert context.real_engine is not None
     scale = context.scale
-    count = per_run_count(scale.real_containers, scale.requests)
-    with http_client(context.real_engine) as client:
+    count = per_run_count(size, scale.requests)
+    with (
+        _filled_server(context, size) as server,
+        http_client(server.host, timeout=600) as fake,
+        http_client(context.real_engine) as real,
+    ):
         try:
             started = now()
-            fill_real(client, scale.real_containers)
+            fill_real(real, size)
             logger.info("growth: real Engine filled in %.1f s", now() - started)
-            listed = len(client.get("/containers/json", params={"all": "1"}).json())
-            images = len(client.get("/images/json").json())
-            rates = {
-                query.label: request_rates(client, query, scale.runs, count)
-                for query in queries()
-            }
+            listed = len(real.get("/containers/json", params={"all": "1"}).json())
+            images = len(real.get("/images/json").json())
+            fake_rates, real_rates = {}, {}
+            for query in queries():
+                fake_runs, real_runs = request_rates(
+                    [fake, real], query, scale.runs, count
+                )
+                fake_rates[query.label] = fake_runs
+                real_rates[query.label] = real_runs
         finally:
-            remove_bench_containers(client)
-            remove_bench_images(client)
-    return rates, f"the real Engine listed {listed} containers and {images} images"
+            remove_bench_containers(real)
+            remove_bench_images(real)
+        memory = float(rss_bytes(server.pid))
+    note = f"the real Engine listed {listed} containers and {images} images"
+    return fake_rates, memory, real_rates, note
 
 
 def measure_size(context: Context, size: int) -> tuple[dict[str, list[float]], float]:
@@ -156,18 +178,23 @@ def measure_size(context: Context, size: int) -> tuple[dict[str, list[float]], f
     scale = context.scale
     runs = scale.runs if size <= 10_000 else min(scale.runs, 3)
     count = per_run_count(size, scale.requests)
-    socket_path = context.workdir / "growth.sock"
-    images = image_count(size)
-    with ServerProcess(
-        socket_path, containers=size, images=images, engine=context.engine
-    ) as server:
+    with _filled_server(context, size) as server:
         memory = float(rss_bytes(server.pid))
         with http_client(server.host, timeout=600) as client:
             rates = {
-                query.label: request_rates(client, query, runs, count)
+                query.label: request_rates([client], query, runs, count)[0]
                 for query in queries()
             }
     return rates, memory
+
+
+def _filled_server(context: Context, size: int) -> ServerProcess:
+    return ServerProcess(
+        context.workdir / "growth.sock",
+        containers=size,
+        images=image_count(size),
+        engine=context.engine,
+    )
 
 
 def image_count(size: int) -> int:
@@ -241,14 +268,16 @@ def measure(context: Context) -> list[Figure]:
     sizes = sorted(set(scale.sizes))
     real: dict[str, list[float]] = {}
     real_note = ""
-    if context.real_engine:
-        real, real_note = measure_real(context)
-
     measured: dict[int, dict[str, list[float]]] = {}
     memory: dict[int, float] = {}
     for size in sizes:
         started = now()
-        measured[size], memory[size] = measure_size(context, size)
+        if context.real_engine and size == scale.real_containers:
+            measured[size], memory[size], real, real_note = measure_reference(
+                context, size
+            )
+        else:
+            measured[size], memory[size] = measure_size(context, size)
         logger.info("growth: size %d measured in %.1f s", size, now() - started)
 
     figures: list[Figure] = []

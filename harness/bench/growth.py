@@ -135,7 +135,7 @@ def fill_real(client: httpx.Client, count: int) -> None:
 def measure_reference(
     context: Context, size: int
 ) -> tuple[dict[str, list[float]], float, dict[str, list[float]], str]:
-    """Measure every query on a fake and on the real Engine, both of ``size``.
+    """Measure every query on a fake and the real Engine, each with ``size`` objects.
 
     The runs on the two alternate. Returns the fake's rates by query label,
     its server's resident memory in bytes, the real Engine's rates and a

@@ -18,7 +18,13 @@ from fakedaemon.profiles import DEFAULT_PROFILE, PROFILES, profile_for_version
 from harness.bench import Context, Figure, Sample, Scale, render, run_suite
 from harness.bench.ceiling import RESPONSE
 from harness.bench.figures import at_least_real, below
-from harness.bench.growth import IMAGE_LABEL, fill_real, note_ceiling
+from harness.bench.growth import (
+    IMAGE_LABEL,
+    fill_real,
+    note_ceiling,
+    queries,
+    query_target,
+)
 from harness.bench.hosts import (
     BENCH_LABEL,
     http_client,
@@ -250,6 +256,14 @@ def test_ceiling_noted_when_target_exceeds_it(workdir: Path) -> None:
         "above the client's ceiling of 3,000 req/s"
     )
     assert within.note == ""
+
+
+def test_growth_targets_by_query() -> None:
+    targets = {query.label: query_target(query).text for query in queries()}
+
+    assert targets.pop("GET /containers/json?all=1") == "≥ 10× real"
+    assert len(targets) == 5
+    assert set(targets.values()) == {"≥ real"}
 
 
 def test_cpu_seconds_grow_with_work() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import textwrap
 from pathlib import Path
@@ -9,12 +10,17 @@ from pathlib import Path
 from .context import Context
 from .figures import Figure, Sample, below
 from .server import child_environ
-from .timing import durations, now
+from .timing import durations
 
 SECTION = "pytest fixtures"
 
 _TEST_MODULE = """\
 import pytest
+
+
+@pytest.mark.parametrize("index", range({count}))
+def test_baseline(index):
+    assert index >= 0
 
 
 @pytest.mark.parametrize("index", range({count}))
@@ -39,18 +45,49 @@ FIXTURES = {
 }
 
 
+_CONFTEST = """\
+import json
+import os
+
+_seconds = {}
+
+
+def pytest_runtest_logreport(report):
+    if report.when in ("setup", "teardown"):
+        _seconds[report.nodeid] = _seconds.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session):
+    with open(os.environ["FAKEDAEMON_BENCH_PHASES"], "w") as stream:
+        json.dump(_seconds, stream)
+"""
+"""A conftest that writes each test's setup and teardown seconds as JSON."""
+
+
 def write_project(folder: Path, count: int) -> Path:
-    """Write a test module with ``count`` tests per fixture and an empty ini file."""
+    """Write ``count`` tests per fixture and as many without one, a conftest and an ini.
+
+    The conftest records the seconds of each test's setup and teardown, the
+    phases in which pytest runs fixtures, into the JSON file that the
+    ``FAKEDAEMON_BENCH_PHASES`` environment variable names.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     # An ini file of its own keeps the repository's pytest settings out.
     (folder / "pytest.ini").write_text("[pytest]\n")
+    (folder / "conftest.py").write_text(_CONFTEST)
     module = folder / f"test_fixture_costs_{count}.py"
     module.write_text(textwrap.dedent(_TEST_MODULE.format(count=count)))
     return module
 
 
-def pytest_seconds(context: Context, module: Path, selection: str) -> float:
-    """Run the tests of ``module`` named ``selection`` in pytest; return seconds."""
+def phase_seconds(context: Context, module: Path, selection: str) -> list[float]:
+    """Run the tests of ``module`` named ``selection`` and return their fixture times.
+
+    A test's fixture time is the seconds of its setup and teardown, in the
+    order pytest ran the tests.
+    """
+    output = module.parent / "phases.json"
+    output.unlink(missing_ok=True)
     command = [
         context.python,
         "-m",
@@ -62,43 +99,48 @@ def pytest_seconds(context: Context, module: Path, selection: str) -> float:
         selection,
         str(module),
     ]
-    started = now()
+    environ = child_environ()
+    environ["FAKEDAEMON_BENCH_PHASES"] = str(output)
     completed = subprocess.run(
         command,
         cwd=module.parent,
-        env=child_environ(),
+        env=environ,
         capture_output=True,
         text=True,
         check=False,
     )
-    elapsed = now() - started
-    if completed.returncode != 0:
+    if completed.returncode != 0 or not output.exists():
         raise RuntimeError(
             f"pytest failed on {selection}: {completed.stdout[-2000:]}"
             f"{completed.stderr[-2000:]}"
         )
-    return elapsed
+    seconds: dict[str, float] = json.loads(output.read_text())
+    return list(seconds.values())
 
 
 def fixture_costs(context: Context) -> dict[str, list[float]]:
     """Return the seconds each fixture adds to one test, per run.
 
-    Each run times pytest on a module of ``fixture_tests`` tests per fixture
-    and on one of a fifth as many, and divides the difference by the
-    difference in tests. One-time costs (pytest's start, the first import of
-    the daemon, a session daemon's start) cancel out. The fixture's setup,
-    teardown and the ``tmp_path`` it requests stay in.
+    A run is one pytest process per fixture, with ``fixture_tests`` tests
+    that use it. Its figure is the mean setup and teardown time of those
+    tests less that of as many tests without a fixture, which is pytest's
+    own work per test. The first test of each process is left out, because
+    it pays the one-time costs: the first import of the daemon and a
+    session daemon's start. The ``tmp_path`` that a fixture requests stays in.
     """
-    large = context.scale.fixture_tests
-    small = max(1, large // 5)
-    folder = context.workdir / "fixtures"
-    modules = (write_project(folder, large), write_project(folder, small))
+    module = write_project(context.workdir / "fixtures", context.scale.fixture_tests)
     costs: dict[str, list[float]] = {name: [] for name in FIXTURES}
     for _ in range(context.scale.runs):
+        baseline = _mean_after_first(phase_seconds(context, module, "test_baseline"))
         for name, (test, _) in FIXTURES.items():
-            seconds = [pytest_seconds(context, module, test) for module in modules]
-            costs[name].append((seconds[0] - seconds[1]) / (large - small))
+            seconds = phase_seconds(context, module, test)
+            costs[name].append(_mean_after_first(seconds) - baseline)
     return costs
+
+
+def _mean_after_first(seconds: list[float]) -> float:
+    later = seconds[1:] or seconds
+    return sum(later) / len(later)
 
 
 def snapshot_costs(

@@ -18,6 +18,7 @@ from fakedaemon.profiles import DEFAULT_PROFILE, PROFILES, profile_for_version
 from harness.bench import Context, Figure, Sample, Scale, render, run_suite
 from harness.bench.ceiling import RESPONSE
 from harness.bench.figures import at_least_real, below
+from harness.bench.fixtures import phase_seconds, write_project
 from harness.bench.growth import (
     IMAGE_LABEL,
     fill_real,
@@ -304,6 +305,28 @@ def test_real_fill_images_removed(workdir: Path) -> None:
     assert removed_containers == 3
     assert removed_images == 3
     assert [image["RepoTags"] for image in left] == [["busybox:latest"]]
+
+
+def test_fixture_phases_per_test(workdir: Path) -> None:
+    context = Context(TINY, workdir)
+    module = write_project(workdir / "fixtures", 3)
+
+    baseline = phase_seconds(context, module, "test_baseline")
+    inprocess = phase_seconds(context, module, "test_inprocess")
+
+    assert len(baseline) == 3
+    assert len(inprocess) == 3
+    assert all(seconds > 0 for seconds in baseline + inprocess)
+    # A daemon per test costs more than pytest's own work per test.
+    assert sum(inprocess[1:]) > sum(baseline[1:])
+
+
+def test_fixture_phases_failed_run(workdir: Path) -> None:
+    module = write_project(workdir / "fixtures", 2)
+    module.write_text(module.read_text() + "\n\ndef test_broken():\n    assert False\n")
+
+    with pytest.raises(RuntimeError, match="pytest failed on test_broken"):
+        phase_seconds(Context(TINY, workdir), module, "test_broken")
 
 
 @pytest.mark.timeout(300)

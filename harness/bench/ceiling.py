@@ -2,7 +2,8 @@
 
 ``python -m harness.bench.ceiling SOCKET`` serves SOCKET, prints ``ready``
 and responds to each request head with the bytes of Engine 20.10's
-``/_ping`` response, without parsing or building anything, until SIGTERM.
+``/_ping`` response, without parsing or building anything, until SIGTERM,
+or with ``--parent-pipe`` until its standard input closes.
 No daemon can respond to the suite's client faster than this loop, so its
 rate bounds every request rate the suite measures.
 
@@ -12,6 +13,7 @@ The package does not import this module, because runpy warns when
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 import threading
@@ -65,4 +67,16 @@ def serve(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    serve(Path(sys.argv[1]))
+    # Imported only when run, so that importing the module loads the
+    # standard library alone.
+    from harness.bench.server import PARENT_PIPE, watch_parent_pipe
+
+    socket_path = Path(sys.argv[1])
+
+    def leave() -> None:
+        socket_path.unlink(missing_ok=True)
+        os._exit(0)
+
+    if PARENT_PIPE in sys.argv[2:]:
+        watch_parent_pipe(leave)
+    serve(socket_path)

@@ -2,7 +2,8 @@
 
 ``python -m harness.bench.filled SOCKET --containers N --images M`` starts a
 daemon, fills it through the engine (faster than the API), serves SOCKET,
-prints ``ready`` once it accepts connections and runs until SIGTERM.
+prints ``ready`` once it accepts connections and runs until SIGTERM, or
+with ``--parent-pipe`` until its standard input closes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from .server import MARK_LABEL
+from .server import MARK_LABEL, PARENT_PIPE, watch_parent_pipe
 
 if TYPE_CHECKING:
     from fakedaemon.daemon import Daemon
@@ -58,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--containers", type=int, default=0, help="containers")
     parser.add_argument("--images", type=int, default=0, help="extra images")
     parser.add_argument("--engine", help="engine profile (default: the newest)")
+    parser.add_argument(
+        PARENT_PIPE,
+        action="store_true",
+        help="stop when standard input closes (the suite's process has ended)",
+    )
     arguments = parser.parse_args(argv)
     stop = threading.Event()
 
@@ -66,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    if arguments.parent_pipe:
+        watch_parent_pipe(stop.set)
     config = DaemonConfig(engine=arguments.engine)
     daemon = Daemon(config, hosts=[f"unix://{arguments.socket}"])
     fill(daemon, arguments.containers, arguments.images)

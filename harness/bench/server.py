@@ -10,6 +10,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -17,6 +19,26 @@ from urllib.parse import urlsplit
 
 MARK_LABEL = "fakedaemon.bench.mark"
 """A label set on one container in a hundred, for the label filter figures."""
+
+PARENT_PIPE = "--parent-pipe"
+"""The option that makes a child server end when its standard input closes."""
+
+
+def watch_parent_pipe(stop: Callable[[], None]) -> None:
+    """Call ``stop`` on a thread once standard input reaches its end.
+
+    The suite starts its child servers with a pipe as their standard input
+    and never writes to it. The pipe closes when the suite's process ends,
+    even when it is killed, so a child that watches it does not outlive
+    the suite.
+    """
+
+    def wait() -> None:
+        while sys.stdin.buffer.read(4096):
+            pass
+        stop()
+
+    threading.Thread(target=wait, name="parent-pipe", daemon=True).start()
 
 
 def cpu_seconds(pid: int) -> float:
@@ -97,7 +119,11 @@ class ServerProcess:
 
     def __enter__(self) -> Self:
         self.process = subprocess.Popen(
-            self.command(), stdout=subprocess.PIPE, text=True, env=child_environ()
+            [*self.command(), PARENT_PIPE],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=child_environ(),
         )
         assert self.process.stdout is not None
         try:
@@ -127,8 +153,9 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                stream.close()
 
 
 def child_environ() -> dict[str, str]:

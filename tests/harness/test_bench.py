@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -38,6 +40,7 @@ from harness.bench.report import format_sample, table
 from harness.bench.server import (
     CeilingServer,
     ServerProcess,
+    child_environ,
     cpu_seconds,
     engine_pid,
 )
@@ -142,6 +145,40 @@ def test_suite_table_shape(workdir: Path) -> None:
     ]
     # Four requests may take less than one clock tick of CPU.
     assert all(figure.fake and figure.fake.median >= 0 for figure in cpu_rows)
+
+
+_KILLED_PARENT = """
+import sys
+from pathlib import Path
+from harness.bench.server import CeilingServer, ServerProcess
+
+kind = CeilingServer if sys.argv[1] == "ceiling" else ServerProcess
+server = kind(Path(sys.argv[2])).__enter__()
+print(server.pid, flush=True)
+sys.stdin.readline()
+"""
+
+
+@pytest.mark.parametrize("kind", ["ceiling", "filled"])
+def test_child_server_ends_with_parent(workdir: Path, kind: str) -> None:
+    socket_path = workdir / "child.sock"
+    with subprocess.Popen(
+        [sys.executable, "-c", _KILLED_PARENT, kind, str(socket_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=child_environ(),
+    ) as parent:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        assert socket_path.exists()
+        parent.kill()
+    deadline = time.monotonic() + 20
+    while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    assert not Path(f"/proc/{child}").exists()
+    assert not socket_path.exists()
 
 
 def test_ceiling_responds_to_each_head(workdir: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shlex
 import shutil
 import signal
@@ -62,8 +63,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def bench_command(arguments: argparse.Namespace) -> int:
-    """Run the suite; return 1 when a section failed."""
+    """Run the suite; return 1 when a section failed, 2 for invalid arguments."""
     from harness.bench import FULL, QUICK, Context, render, run_suite
+    from harness.bench.hosts import check_engine
     from harness.bench.machine import describe, engine_profile
     from harness.bench.report import summary
 
@@ -73,6 +75,16 @@ def bench_command(arguments: argparse.Namespace) -> int:
     # httpx logs each request at INFO, which would slow the clients measured.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("fakedaemon").setLevel(logging.WARNING)
+    try:
+        if arguments.out is not None:
+            check_output(arguments.out)
+        if arguments.real_dockerd is not None:
+            check_script(arguments.real_dockerd)
+        if arguments.real_engine:
+            check_engine(arguments.real_engine)
+    except ValueError as error:
+        logger.error("%s", error)
+        return 2
     # SIGTERM unwinds like Ctrl-C, so child processes and containers on the
     # real Engine are cleaned up by the sections' finally blocks.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -87,11 +99,14 @@ def bench_command(arguments: argparse.Namespace) -> int:
             if arguments.real_engine
             else None,
         )
-        try:
-            results = run_suite(context, arguments.only)
-        except ValueError as error:
-            logger.error("%s", error)
-            return 2
+        results = run_suite(context, arguments.only)
+    except ValueError as error:
+        logger.error("%s", error)
+        return 2
+    except KeyboardInterrupt as stop:
+        number = stop.number if isinstance(stop, _Signalled) else signal.SIGINT
+        logger.error("interrupted, so no results were written")
+        return 128 + number
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     command = reproduce_command(arguments)
@@ -101,18 +116,78 @@ def bench_command(arguments: argparse.Namespace) -> int:
         command,
         results.failures,
     )
+    status = 1 if results.failures else 0
     if arguments.out is None:
         print(page)
     else:
-        write_results(arguments.out, page)
-        logger.info("wrote %s", arguments.out)
+        try:
+            write_results(arguments.out, page)
+        except (OSError, ValueError) as error:
+            logger.error(
+                "cannot write the results to %s (%s), so they follow on "
+                "standard output",
+                arguments.out,
+                error,
+            )
+            print(page)
+            status = 1
+        else:
+            logger.info("wrote %s", arguments.out)
     for line in summary(results.figures):
         print(line)
-    return 1 if results.failures else 0
+    return status
+
+
+class _Signalled(KeyboardInterrupt):
+    """The interruption that a signal other than SIGINT raises, with its number."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.number = number
 
 
 def _interrupt(number: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+    raise _Signalled(number)
+
+
+def check_output(path: Path) -> None:
+    """Check that the results can be written to ``path`` without losing text.
+
+    Raises:
+        ValueError: ``path`` is a folder, its folder is missing, it cannot
+            be written, or it contains text but not both result marks in order.
+    """
+    if path.is_dir():
+        raise ValueError(f"--out {path} is a folder: name a file")
+    if not path.parent.is_dir():
+        raise ValueError(f"--out {path}: folder {path.parent} not found")
+    if not path.exists():
+        if not os.access(path.parent, os.W_OK):
+            raise ValueError(f"--out {path}: folder {path.parent} is not writable")
+        return
+    if not os.access(path, os.W_OK):
+        raise ValueError(f"--out {path} is not writable")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"--out {path} cannot be read: {error}") from None
+    if split_at_marks(text) is None and text.strip():
+        raise ValueError(
+            f"--out {path} has text but no result marks: add the lines "
+            f"{BEGIN_MARK} and {END_MARK} where the results go, or name a new file"
+        )
+
+
+def check_script(path: Path) -> None:
+    """Check that ``path`` is an executable file.
+
+    Raises:
+        ValueError: it is missing, not a file or not executable.
+    """
+    if not path.is_file():
+        raise ValueError(f"--real-dockerd {path}: no such file")
+    if not os.access(path, os.X_OK):
+        raise ValueError(f"--real-dockerd {path} is not executable")
 
 
 def reproduce_command(arguments: argparse.Namespace) -> str:
@@ -131,13 +206,44 @@ def reproduce_command(arguments: argparse.Namespace) -> str:
     return shlex.join(words)
 
 
+def split_at_marks(text: str) -> tuple[str, str] | None:
+    """Return the text before the begin mark and after the end mark.
+
+    None means ``text`` has neither mark.
+
+    Raises:
+        ValueError: one mark is missing, a mark is repeated, or the end
+            mark comes first.
+    """
+    begins, ends = text.count(BEGIN_MARK), text.count(END_MARK)
+    if begins == ends == 0:
+        return None
+    if begins != 1 or ends != 1:
+        raise ValueError(
+            f"the result marks must appear once each, found {begins} "
+            f"{BEGIN_MARK} and {ends} {END_MARK}"
+        )
+    head, rest = text.split(BEGIN_MARK)
+    if END_MARK not in rest:
+        raise ValueError(f"{END_MARK} comes before {BEGIN_MARK}")
+    tail = rest.split(END_MARK)[1]
+    return head, tail
+
+
 def write_results(path: Path, page: str) -> None:
-    """Write ``page`` into ``path`` between the result marks, or as the whole file."""
-    block = f"{BEGIN_MARK}\n{page}\n{END_MARK}\n"
-    text = path.read_text() if path.exists() else ""
-    if BEGIN_MARK in text and END_MARK in text:
-        head = text.split(BEGIN_MARK, 1)[0]
-        tail = text.split(END_MARK, 1)[1].lstrip("\n")
-        path.write_text(head + block + tail)
-    else:
-        path.write_text(block)
+    """Write ``page`` into ``path`` between the result marks, or as the whole file.
+
+    The text around the marks stays as it is.
+
+    Raises:
+        ValueError: the marks in ``path`` are not a begin and an end mark.
+        OSError: ``path`` cannot be read or written.
+    """
+    block = f"{BEGIN_MARK}\n{page}\n{END_MARK}"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    parts = split_at_marks(text)
+    if parts is None:
+        path.write_text(block + "\n", encoding="utf-8")
+        return
+    head, tail = parts
+    path.write_text(head + block + tail, encoding="utf-8")

@@ -53,7 +53,7 @@ FULL = Scale(
     fixture_tests=200,
     starts=10,
 )
-"""The scale of a full run (about ten to fifteen minutes)."""
+"""The scale of a full run (about ten minutes on two cores)."""
 
 QUICK = Scale(
     runs=3,

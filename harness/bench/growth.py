@@ -15,6 +15,8 @@ import httpx
 from .context import Context
 from .figures import Figure, Sample, Target, at_least_real, below
 from .hosts import (
+    BENCH_LABEL,
+    cleaning_up,
     create_container,
     http_client,
     load_labelled_images,
@@ -149,7 +151,15 @@ def measure_reference(
         http_client(server.host, timeout=600) as fake,
         http_client(context.real_engine) as real,
     ):
-        try:
+
+        def remove() -> None:
+            remove_bench_containers(real)
+            remove_bench_images(real)
+
+        action = (
+            f"removing the {BENCH_LABEL} containers and images on {context.real_engine}"
+        )
+        with cleaning_up(remove, action):
             started = now()
             fill_real(real, size)
             logger.info("growth: real Engine filled in %.1f s", now() - started)
@@ -162,9 +172,6 @@ def measure_reference(
                 )
                 fake_rates[query.label] = fake_runs
                 real_rates[query.label] = real_runs
-        finally:
-            remove_bench_containers(real)
-            remove_bench_images(real)
         memory = float(rss_bytes(server.pid))
     note = f"the real Engine listed {listed} containers and {images} images"
     return fake_rates, memory, real_rates, note

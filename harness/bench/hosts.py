@@ -7,6 +7,8 @@ import io
 import json
 import logging
 import tarfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,16 +27,65 @@ def http_client(host: str, timeout: float = 120.0) -> httpx.Client:
         ValueError: ``host`` has another scheme.
     """
     parts = urlsplit(host)
-    if parts.scheme == "unix":
+    if parts.scheme == "unix" and parts.path:
         transport = httpx.HTTPTransport(uds=parts.path)
         return httpx.Client(
             transport=transport, base_url="http://docker", timeout=timeout
         )
-    if parts.scheme == "tcp":
+    if parts.scheme == "tcp" and parts.hostname:
         return httpx.Client(base_url=f"http://{parts.netloc}", timeout=timeout)
     raise ValueError(
         f"invalid daemon address {host!r}: use unix:///PATH or tcp://HOST:PORT"
     )
+
+
+def check_engine(host: str) -> None:
+    """Check that the daemon at ``host`` responds and has the image the suite runs.
+
+    Raises:
+        ValueError: the address is invalid, the daemon cannot be reached or
+            does not respond to ``/_ping`` with 200, or it has no
+            ``busybox:latest`` image.
+    """
+    try:
+        with http_client(host, timeout=10) as client:
+            ping = client.get("/_ping")
+            image = client.get("/images/busybox:latest/json")
+    except httpx.HTTPError as error:
+        raise ValueError(f"cannot reach the daemon at {host}: {error}") from error
+    if ping.status_code != 200:
+        raise ValueError(
+            f"the daemon at {host} responded to /_ping with {ping.status_code}"
+        )
+    if image.status_code == 404:
+        raise ValueError(
+            f"the daemon at {host} has no busybox:latest image, which the suite "
+            "runs its containers from: load it there first"
+        )
+    if image.status_code != 200:
+        raise ValueError(
+            f"the daemon at {host} responded to the busybox:latest inspect with "
+            f"{image.status_code}: {image.text.strip()}"
+        )
+
+
+@contextmanager
+def cleaning_up(clean: Callable[[], object], action: str) -> Iterator[None]:
+    """Run ``clean`` after the block without hiding an error the block raised.
+
+    When the block raised, a failure of ``clean`` is logged as a warning
+    naming ``action``, and the block's error propagates. Otherwise a failure
+    of ``clean`` propagates.
+    """
+    try:
+        yield
+    except BaseException:
+        try:
+            clean()
+        except Exception as error:  # noqa: BLE001 - the block's error matters more
+            logger.warning("%s failed: %s", action, error)
+        raise
+    clean()
 
 
 def create_container(

@@ -13,6 +13,7 @@ from .context import Context
 from .figures import Figure, Sample, at_least_real
 from .hosts import (
     BENCH_LABEL,
+    cleaning_up,
     create_container,
     http_client,
     remove_bench_containers,
@@ -63,7 +64,11 @@ def log_rates(host: str, size: int, runs: int, fake: bool) -> list[float]:
                 json={"command": command, "stdout": log_output(size)},
             ).raise_for_status()
         container_id = create_container(client, command)
-        try:
+
+        def remove() -> None:
+            client.delete(f"/containers/{container_id}", params={"force": "1"})
+
+        with cleaning_up(remove, f"removing container {container_id}"):
             client.post(f"/containers/{container_id}/start").raise_for_status()
             client.post(f"/containers/{container_id}/wait").raise_for_status()
             result = []
@@ -82,8 +87,6 @@ def log_rates(host: str, size: int, runs: int, fake: bool) -> list[float]:
                         f"logs returned {received} bytes, expected at least {size}"
                     )
                 result.append(received / elapsed / 1e6)
-        finally:
-            client.delete(f"/containers/{container_id}", params={"force": "1"})
     return result
 
 
@@ -145,15 +148,17 @@ def measure(context: Context) -> list[Figure]:
         )
     real_life = real_logs = real_events = None
     if real:
-        try:
+
+        def remove() -> None:
+            with http_client(real) as client:
+                remove_bench_containers(client)
+
+        with cleaning_up(remove, f"removing the {BENCH_LABEL} containers on {real}"):
             real_life = lifecycle_rates(real, scale.real_lifecycle, scale.runs)
             real_logs = log_rates(real, scale.log_bytes, scale.runs, fake=False)
             real_events = _median_over_runs(
                 lambda: events_latencies(real, scale.events), scale.runs
             )
-        finally:
-            with http_client(real) as client:
-                remove_bench_containers(client)
 
     def optional(values: list[float] | None) -> Sample | None:
         return Sample.of(values) if values else None

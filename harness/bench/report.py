@@ -9,12 +9,14 @@ from .figures import Figure, Sample
 
 def format_number(value: float) -> str:
     """Format ``value`` with three significant digits and thousands separators."""
+    # The bounds are where rounding to three digits reaches the next power
+    # of ten, so 99.96 is written 100, not 100.0.
     magnitude = abs(value)
-    if magnitude >= 100:
+    if magnitude >= 99.95:
         return f"{value:,.0f}"
-    if magnitude >= 10:
+    if magnitude >= 9.995:
         return f"{value:.1f}"
-    if magnitude >= 1:
+    if magnitude >= 0.9995:
         return f"{value:.2f}"
     return f"{value:.3g}"
 

@@ -34,15 +34,27 @@ def ping_socket(path: str | Path, timeout: float = 5.0) -> bool:
         return False
 
 
-def wait_for_ping(path: Path, deadline: float, interval: float = 0.001) -> float:
+def wait_for_ping(
+    path: Path,
+    deadline: float,
+    interval: float = 0.001,
+    process: subprocess.Popen[bytes] | None = None,
+) -> float:
     """Poll ``path`` until ``/_ping`` returns 200; return that time (``now()``).
 
     Raises:
         TimeoutError: no 200 response before ``deadline`` (a ``now()`` value).
+        RuntimeError: ``process``, which should serve ``path``, exited with
+            an error status first.
     """
     while now() < deadline:
         if path.exists() and ping_socket(path):
             return now()
+        if process is not None and process.poll():
+            raise RuntimeError(
+                f"the process that should serve {path} exited with status "
+                f"{process.returncode} before /_ping returned 200"
+            )
         time.sleep(interval)
     raise TimeoutError(f"timed out waiting for /_ping to return 200 on {path}")
 
@@ -164,11 +176,11 @@ def serve_start(context: Context) -> tuple[list[float], list[float]]:
             env=child_environ(),
         )
         try:
-            seconds.append(wait_for_ping(path, started + 30) - started)
+            seconds.append(wait_for_ping(path, started + 30, process=process) - started)
             memory.append(float(rss_bytes(process.pid)))
         finally:
             process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
+            _wait_or_kill(process, 30, "fakedaemon serve")
     return seconds, memory
 
 
@@ -179,17 +191,26 @@ def real_start_seconds(context: Context, runs: int) -> list[float]:
     for index in range(runs):
         folder = context.workdir / f"rd{index}"
         path = folder / "docker.sock"
+        log = context.workdir / f"rd{index}.log"
         started = now()
-        process = subprocess.Popen(
-            [str(context.real_dockerd), "start", "20.10", str(folder)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                [str(context.real_dockerd), "start", "20.10", str(folder)],
+                stdout=subprocess.DEVNULL,
+                stderr=output,
+            )
         try:
-            result.append(wait_for_ping(path, started + 60, interval=0.005) - started)
+            ready = wait_for_ping(path, started + 60, interval=0.005, process=process)
+            result.append(ready - started)
+        except (RuntimeError, TimeoutError) as error:
+            lines = log.read_text(errors="replace").strip().splitlines()
+            detail = f"; it wrote: {lines[-1]}" if lines else ""
+            raise RuntimeError(
+                f"{context.real_dockerd} start: {error}{detail}"
+            ) from None
         finally:
             # The script goes on to import busybox; let it finish, then stop.
-            process.wait(timeout=120)
+            _wait_or_kill(process, 120, f"{context.real_dockerd} start")
             subprocess.run(
                 [str(context.real_dockerd), "stop", str(folder)],
                 check=False,
@@ -198,6 +219,16 @@ def real_start_seconds(context: Context, runs: int) -> list[float]:
             )
             shutil.rmtree(folder, ignore_errors=True)
     return result
+
+
+def _wait_or_kill(process: subprocess.Popen[bytes], timeout: float, name: str) -> None:
+    """Wait up to ``timeout`` seconds for ``process``, named ``name``, then kill it."""
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        logger.warning("%s did not end in %g s, so it was killed", name, timeout)
+        process.kill()
+        process.wait()
 
 
 def real_engine_rss(real_engine: str) -> float | None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+import httpx
 
 from . import fixtures, growth, lifecycle, startup, throughput
 from .context import Context
@@ -23,6 +26,15 @@ SECTIONS: dict[str, Section] = {
     "fixtures": fixtures.measure,
 }
 """Every section by the name ``--only`` selects it with, in the order they run."""
+
+
+_OPERATIONAL_ERRORS = (
+    httpx.HTTPError,
+    OSError,
+    RuntimeError,
+    subprocess.SubprocessError,
+)
+"""Errors of the machine and the daemons measured, not of the suite's code."""
 
 
 @dataclass
@@ -46,8 +58,8 @@ def run_suite(context: Context, only: Sequence[str] | None = None) -> Results:
     unknown = sorted(set(names) - set(SECTIONS))
     if unknown:
         raise ValueError(
-            f"unknown benchmark sections {', '.join(unknown)}; "
-            f"known: {', '.join(SECTIONS)}"
+            f"unknown benchmark sections {', '.join(map(repr, unknown))} "
+            f"(known: {', '.join(SECTIONS)})"
         )
     results = Results()
     for name in SECTIONS:
@@ -57,6 +69,11 @@ def run_suite(context: Context, only: Sequence[str] | None = None) -> Results:
         logger.info("benchmark section %s: started", name)
         try:
             results.figures += SECTIONS[name](context)
+        except _OPERATIONAL_ERRORS as error:
+            # A daemon, a child process or a file failed: the message names
+            # which, and a traceback would only show where the suite noticed.
+            logger.error("benchmark section %s failed: %s", name, error)
+            results.failures[name] = f"{type(error).__name__}: {error}"
         except Exception as error:  # noqa: BLE001 - report and go on
             logger.exception("benchmark section %s failed", name)
             results.failures[name] = f"{type(error).__name__}: {error}"

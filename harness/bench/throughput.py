@@ -77,17 +77,21 @@ def run_workers(context: Context, host: str, path: str) -> RunResult:
             command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             env=child_environ(),
         )
         for _ in range(context.scale.clients)
     ]
+    finished = False
     try:
         for worker in workers:
             assert worker.stdout is not None
             line = worker.stdout.readline()
             if line.strip() != "ready":
-                raise RuntimeError(f"a client worker failed to start: {line!r}")
+                raise RuntimeError(
+                    f"a client worker failed to start: {_last_error(worker)}"
+                )
         for worker in workers:
             assert worker.stdin is not None
             worker.stdin.write("go\n")
@@ -95,10 +99,16 @@ def run_workers(context: Context, host: str, path: str) -> RunResult:
         reports = []
         for worker in workers:
             assert worker.stdout is not None
-            reports.append(json.loads(worker.stdout.read()))
+            output = worker.stdout.read()
+            if not output:
+                raise RuntimeError(f"a client worker failed: {_last_error(worker)}")
+            reports.append(json.loads(output))
+        finished = True
     finally:
         for worker in workers:
-            for pipe in (worker.stdin, worker.stdout):
+            if not finished:
+                worker.kill()
+            for pipe in (worker.stdin, worker.stdout, worker.stderr):
                 if pipe is not None:
                     pipe.close()
             worker.wait(timeout=300)
@@ -106,6 +116,15 @@ def run_workers(context: Context, host: str, path: str) -> RunResult:
     ended = max(report["end"] for report in reports)
     latencies = [value for report in reports for value in report["latencies"]]
     return RunResult(len(latencies) / (ended - started), latencies)
+
+
+def _last_error(worker: subprocess.Popen[str]) -> str:
+    """End ``worker`` and return the last line it wrote to its error stream."""
+    assert worker.stderr is not None
+    worker.kill()
+    worker.wait(timeout=30)
+    lines = worker.stderr.read().strip().splitlines()
+    return lines[-1] if lines else f"it exited with status {worker.returncode}"
 
 
 def _figures(

@@ -10,6 +10,7 @@ Separate processes keep one client's GIL from capping the daemon's rate.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 
 from .hosts import http_client
@@ -18,6 +19,9 @@ from .timing import now
 
 def main(argv: list[str] | None = None) -> int:
     """Run one worker; see the module docstring for the protocol."""
+    # Ctrl-C reaches the workers with the suite, which reports it, so a
+    # worker ends without a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     host, path, count_text = argv if argv is not None else sys.argv[1:]
     count = int(count_text)
     with http_client(host) as client:

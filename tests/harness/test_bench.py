@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -15,7 +16,14 @@ from pathlib import Path
 import pytest
 
 from fakedaemon import Daemon, DaemonConfig
-from fakedaemon.commands.bench import BEGIN_MARK, END_MARK, write_results
+from fakedaemon.cli import main
+from fakedaemon.commands.bench import (
+    BEGIN_MARK,
+    END_MARK,
+    check_output,
+    check_script,
+    write_results,
+)
 from fakedaemon.profiles import DEFAULT_PROFILE, PROFILES, profile_for_version
 from harness.bench import Context, Figure, Sample, Scale, render, run_suite
 from harness.bench.ceiling import RESPONSE
@@ -30,13 +38,15 @@ from harness.bench.growth import (
 )
 from harness.bench.hosts import (
     BENCH_LABEL,
+    check_engine,
+    cleaning_up,
     http_client,
     remove_bench_containers,
     remove_bench_images,
 )
 from harness.bench.hotspots import layer_of
 from harness.bench.machine import describe, engine_profile
-from harness.bench.report import format_sample, table
+from harness.bench.report import format_number, format_sample, table
 from harness.bench.server import (
     CeilingServer,
     ServerProcess,
@@ -44,7 +54,11 @@ from harness.bench.server import (
     cpu_seconds,
     engine_pid,
 )
-from harness.bench.startup import import_seconds, top_level_imports
+from harness.bench.startup import (
+    import_seconds,
+    real_start_seconds,
+    top_level_imports,
+)
 from harness.bench.throughput import client_ceiling
 
 TINY = Scale(
@@ -108,11 +122,193 @@ def test_write_results_keeps_prose(tmp_path: Path) -> None:
     page = tmp_path / "benchmarks.md"
     page.write_text(f"intro\n\n{BEGIN_MARK}\nold\n{END_MARK}\n\nafter\n")
     write_results(page, "new")
-    assert page.read_text() == f"intro\n\n{BEGIN_MARK}\nnew\n{END_MARK}\nafter\n"
+    assert page.read_text() == f"intro\n\n{BEGIN_MARK}\nnew\n{END_MARK}\n\nafter\n"
+
+
+def test_write_results_new_file(tmp_path: Path) -> None:
+    page = tmp_path / "results.md"
+    write_results(page, "table ✓")
+    assert page.read_text(encoding="utf-8") == f"{BEGIN_MARK}\ntable ✓\n{END_MARK}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (f"a\n{BEGIN_MARK}\nb\n", "found 1 .* and 0"),
+        (f"{END_MARK}\n{BEGIN_MARK}\n", "comes before"),
+        (f"{BEGIN_MARK}\n{END_MARK}\n{BEGIN_MARK}\n{END_MARK}\n", "found 2"),
+    ],
+)
+def test_write_results_bad_marks(tmp_path: Path, text: str, message: str) -> None:
+    page = tmp_path / "benchmarks.md"
+    page.write_text(text)
+
+    with pytest.raises(ValueError, match=message):
+        write_results(page, "new")
+    with pytest.raises(ValueError, match=message):
+        check_output(page)
+    assert page.read_text() == text
+
+
+def test_check_output_cases(tmp_path: Path) -> None:
+    prose = tmp_path / "notes.md"
+    prose.write_text("keep this\n")
+    empty = tmp_path / "empty.md"
+    empty.write_text("\n")
+
+    with pytest.raises(ValueError, match="is a folder"):
+        check_output(tmp_path)
+    with pytest.raises(ValueError, match="not found"):
+        check_output(tmp_path / "missing" / "out.md")
+    with pytest.raises(ValueError, match="no result marks"):
+        check_output(prose)
+    check_output(empty)
+    check_output(tmp_path / "new.md")
+    assert prose.read_text() == "keep this\n"
+
+
+def test_check_script_cases(tmp_path: Path) -> None:
+    script = tmp_path / "start"
+    script.write_text("#!/bin/sh\n")
+
+    with pytest.raises(ValueError, match="no such file"):
+        check_script(tmp_path / "missing")
+    with pytest.raises(ValueError, match="no such file"):
+        check_script(tmp_path)
+    script.chmod(0o644)
+    if not os.access(script, os.X_OK):
+        with pytest.raises(ValueError, match="not executable"):
+            check_script(script)
+    script.chmod(0o755)
+    check_script(script)
+
+
+@pytest.mark.parametrize(
+    ("host", "message"),
+    [
+        ("foo", "invalid daemon address"),
+        ("unix://", "invalid daemon address"),
+        ("tcp://", "invalid daemon address"),
+        pytest.param(
+            "unix:///nonexistent/docker.sock",
+            "cannot reach the daemon",
+            # httpcore leaves the socket of a failed unix connect to the
+            # garbage collector.
+            marks=pytest.mark.filterwarnings(
+                "ignore::pytest.PytestUnraisableExceptionWarning"
+            ),
+        ),
+    ],
+)
+def test_check_engine_rejects(host: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        check_engine(host)
+
+
+def test_check_engine_without_busybox(workdir: Path) -> None:
+    path = workdir / "d.sock"
+    with Daemon(DaemonConfig(images=[]), hosts=[f"unix://{path}"]):
+        with pytest.raises(ValueError, match="no busybox:latest image"):
+            check_engine(f"unix://{path}")
+
+
+def test_check_engine_accepts_fake(workdir: Path) -> None:
+    path = workdir / "d.sock"
+    with Daemon(DaemonConfig(), hosts=[f"unix://{path}"]):
+        check_engine(f"unix://{path}")
+
+
+def test_bench_rejects_arguments_first(
+    workdir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    started = time.monotonic()
+    status = main(["bench", "--only", "fixtures", "--out", str(workdir)])
+
+    assert status == 2
+    # The fixtures section alone takes seconds, so it did not run.
+    assert time.monotonic() - started < 2
+    assert "is a folder" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("number", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)]
+)
+def test_bench_interrupted_quietly(number: int, status: int) -> None:
+    # A session of its own, so that SIGINT reaches the command and its
+    # children as Ctrl-C in a terminal does.
+    with subprocess.Popen(
+        [sys.executable, "-m", "fakedaemon", "bench", "--quick", "--only", "fixtures"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=child_environ(),
+        start_new_session=True,
+    ) as bench:
+        assert bench.stderr is not None
+        line = bench.stderr.readline()
+        while line and "fixtures: started" not in line:
+            line = bench.stderr.readline()
+        assert line, "the bench ended before its fixtures section started"
+        time.sleep(0.5)
+        os.killpg(bench.pid, number)
+        errors = bench.stderr.read()
+        bench.wait(timeout=60)
+
+    assert bench.returncode == status
+    assert "interrupted, so no results were written" in errors
+    assert "Traceback" not in errors
+
+
+def test_real_start_failure_named(workdir: Path) -> None:
+    calls = workdir / "calls"
+    script = workdir / "engine"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'echo "$1" >> {calls}\n'
+        'if [ "$1" = start ]; then echo "cannot mount the data root" >&2; exit 1; fi\n'
+    )
+    script.chmod(0o755)
+    context = Context(TINY, workdir, real_dockerd=script)
+
+    with pytest.raises(RuntimeError) as raised:
+        real_start_seconds(context, 1)
+
+    assert "exited with status 1" in str(raised.value)
+    assert "cannot mount the data root" in str(raised.value)
+    assert calls.read_text().split() == ["start", "stop"]
+
+
+def test_cleaning_up_keeps_first_error(caplog: pytest.LogCaptureFixture) -> None:
+    def clean() -> None:
+        raise OSError("list failed")
+
+    with pytest.raises(RuntimeError, match="wait failed"):
+        with cleaning_up(clean, "removing the containers"):
+            raise RuntimeError("wait failed")
+    assert "removing the containers failed: list failed" in caplog.text
+
+    with pytest.raises(OSError, match="list failed"):
+        with cleaning_up(clean, "removing the containers"):
+            pass
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (12345.6, "12,346"),
+        (99.96, "100"),
+        (99.94, "99.9"),
+        (9.996, "10.0"),
+        (0.99996, "1.00"),
+        (0.12345, "0.123"),
+    ],
+)
+def test_format_number_digits(value: float, text: str) -> None:
+    assert format_number(value) == text
 
 
 def test_unknown_section(workdir: Path) -> None:
-    with pytest.raises(ValueError, match="unknown benchmark sections nope"):
+    with pytest.raises(ValueError, match="unknown benchmark sections 'nope'"):
         run_suite(Context(TINY, workdir), only=["nope"])
 
 

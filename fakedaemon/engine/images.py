@@ -214,6 +214,9 @@ class ImageStore:
         # Full reference text (``docker.io/library/busybox:latest``) to id.
         self._references: dict[str, str] = {}
         self._parsed: dict[str, Reference] = {}
+        # Each reference as users write it (``busybox:latest``), which every
+        # listing shows.
+        self._familiar: dict[str, str] = {}
         # Indexes kept in step with the two maps above under ``lock``, so a
         # listing looks up each image's references and children in constant
         # time instead of scanning every reference and image.
@@ -360,6 +363,7 @@ class ImageStore:
             self._unindex_reference(text, previous)
         self._references[text] = image_id
         self._parsed[text] = reference
+        self._familiar[text] = reference.familiar()
         self._references_by_image.setdefault(image_id, set()).add(text)
         if previous is not None and previous in self._images:
             self._refresh(previous)
@@ -369,6 +373,7 @@ class ImageStore:
         text = str(reference)
         image_id = self._references.pop(text, None)
         self._parsed.pop(text, None)
+        self._familiar.pop(text, None)
         if image_id is not None:
             self._unindex_reference(text, image_id)
         if image_id is not None and image_id in self._images:
@@ -711,19 +716,22 @@ class ImageStore:
             return None
         if until_ns is not None and image.created_ns >= until_ns:
             return None
-        if "label" in values and not _match_labels(values["label"], image.labels):
+        if "label" in values and not _match_labels(
+            values["label"], image.config.get("Labels") or {}
+        ):
             return None
 
         tags: builtins.list[str] = []
         digests: builtins.list[str] = []
-        for reference in self._references_of(image.id):
-            patterns = values.get("reference")
+        patterns = values.get("reference")
+        for text in sorted(self._references_by_image.get(image.id, ())):
+            reference = self._parsed[text]
             if patterns and not _match_reference(patterns, reference):
                 continue
             if reference.digest:
-                digests.append(reference.familiar())
+                digests.append(self._familiar[text])
             if reference.tag:
-                tags.append(reference.familiar())
+                tags.append(self._familiar[text])
 
         if not tags and not digests:
             if not (all or not self._children_of(image.id)):
@@ -866,6 +874,7 @@ class ImageStore:
             self._images.clear()
             self._references.clear()
             self._parsed.clear()
+            self._familiar.clear()
             self._references_by_image.clear()
             self._children_by_parent.clear()
 

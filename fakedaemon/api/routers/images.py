@@ -86,51 +86,56 @@ def list_images(call: Call) -> Response:
     shared = call.version.at_least("1.42") and call.query_bool("shared-size")
     shared_sizes = images.shared_sizes() if shared else None
     counts = call.engine.containers.counts_by_image()
-    return json_response(
-        [image_summary(call, summary, shared_sizes, counts) for summary in summaries]
-    )
+    return json_response(image_summaries(call, summaries, shared_sizes, counts))
 
 
-def image_summary(
+def image_summaries(
     call: Call,
-    summary: ImageSummary,
+    summaries: list[ImageSummary],
     shared_sizes: dict[str, int] | None,
     container_counts: dict[str, int],
-) -> dict[str, Any]:
-    """Return one entry of ``GET /images/json``.
+) -> list[dict[str, Any]]:
+    """Return the entries of ``GET /images/json`` for ``summaries``.
 
     ``shared_sizes`` maps image ids to their ``SharedSize``; without it the
     field is -1, as it is when the request does not ask for it.
     ``container_counts`` maps image ids to the number of their containers.
     """
-    image = summary.image
     version = call.version
-    tags: list[str] | None = list(summary.repo_tags)
-    digests: list[str] | None = list(summary.repo_digests)
-    if version.below("1.43"):
-        # API < 1.43 shows placeholders for unnamed images and null for
-        # empty lists.
-        if not tags and not digests:
-            tags, digests = ["<none>:<none>"], ["<none>@<none>"]
-        tags = tags or None
-        digests = digests or None
-    # API 1.51 counts the containers; older versions always show -1.
-    containers = container_counts.get(image.id, 0) if version.at_least("1.51") else -1
-    document: dict[str, Any] = {
-        "Containers": containers,
-        "Created": image.created_ns // 1_000_000_000,
-        "Id": image.id,
-        "Labels": image.labels or None,
-        "ParentId": image.parent,
-        "RepoDigests": digests,
-        "RepoTags": tags,
-        "SharedSize": -1 if shared_sizes is None else shared_sizes.get(image.id, 0),
-        "Size": image.size,
-    }
-    if version.below("1.44"):
-        # VirtualSize was removed in API 1.44.
-        document["VirtualSize"] = image.size
-    return document
+    # API < 1.43 shows placeholders for unnamed images and null for empty
+    # lists. API 1.51 counts the containers, where older versions always
+    # show -1. VirtualSize was removed in API 1.44.
+    placeholders = version.below("1.43")
+    count_containers = version.at_least("1.51")
+    virtual_size = version.below("1.44")
+    documents = []
+    for summary in summaries:
+        image = summary.image
+        tags: list[str] | None = summary.repo_tags
+        digests: list[str] | None = summary.repo_digests
+        if placeholders:
+            if not tags and not digests:
+                tags, digests = ["<none>:<none>"], ["<none>@<none>"]
+            tags = tags or None
+            digests = digests or None
+        size = image.size
+        document: dict[str, Any] = {
+            "Containers": container_counts.get(image.id, 0) if count_containers else -1,
+            "Created": image.created_ns // 1_000_000_000,
+            "Id": image.id,
+            # Shared, not copied: nothing changes an image's labels once the
+            # image exists.
+            "Labels": image.config.get("Labels") or None,
+            "ParentId": image.parent,
+            "RepoDigests": digests,
+            "RepoTags": tags,
+            "SharedSize": -1 if shared_sizes is None else shared_sizes.get(image.id, 0),
+            "Size": size,
+        }
+        if virtual_size:
+            document["VirtualSize"] = size
+        documents.append(document)
+    return documents
 
 
 @router.get("/images/<path:name>/json", "ImageInspect")

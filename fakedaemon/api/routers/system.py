@@ -242,7 +242,7 @@ def data_usage(call: Call) -> Response:
     """Report disk usage by images, containers, volumes and the build cache."""
     from ..serializers.containers import summary_document
     from .containers import container_size, image_name
-    from .images import image_summary
+    from .images import image_summaries
 
     engine = call.engine
     # `type` arrived in API 1.42 and limits the report to some object kinds.
@@ -261,9 +261,7 @@ def data_usage(call: Call) -> Response:
         counts = engine.containers.counts_by_image()
         summaries = engine.images.list(all=False, filters={})
         shared_sizes = engine.images.shared_sizes()
-        images = [
-            image_summary(call, summary, shared_sizes, counts) for summary in summaries
-        ]
+        images = image_summaries(call, summaries, shared_sizes, counts)
         for entry, summary in zip(images, summaries, strict=True):
             # The usage report always counts containers, whatever the version,
             # and (measured on Engine 26.1) leaves empty tag and digest lists

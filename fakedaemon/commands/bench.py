@@ -132,7 +132,7 @@ def bench_command(arguments: argparse.Namespace) -> int:
             print(page)
             status = 1
         else:
-            logger.info("wrote %s", arguments.out)
+            print(f"wrote {arguments.out}", file=sys.stderr)
     for line in summary(results.figures):
         print(line)
     return status
@@ -168,10 +168,14 @@ def check_output(path: Path) -> None:
     if not os.access(path, os.W_OK):
         raise ValueError(f"--out {path} is not writable")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read(path)
     except (OSError, UnicodeDecodeError) as error:
         raise ValueError(f"--out {path} cannot be read: {error}") from None
-    if split_at_marks(text) is None and text.strip():
+    try:
+        marks = split_at_marks(text)
+    except ValueError as error:
+        raise ValueError(f"--out {path}: {error}") from None
+    if marks is None and text.strip():
         raise ValueError(
             f"--out {path} has text but no result marks: add the lines "
             f"{BEGIN_MARK} and {END_MARK} where the results go, or name a new file"
@@ -184,6 +188,8 @@ def check_script(path: Path) -> None:
     Raises:
         ValueError: it is missing, not a file or not executable.
     """
+    if path.is_dir():
+        raise ValueError(f"--real-dockerd {path} is a folder: name the start script")
     if not path.is_file():
         raise ValueError(f"--real-dockerd {path}: no such file")
     if not os.access(path, os.X_OK):
@@ -240,10 +246,18 @@ def write_results(path: Path, page: str) -> None:
         OSError: ``path`` cannot be read or written.
     """
     block = f"{BEGIN_MARK}\n{page}\n{END_MARK}"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    text = _read(path) if path.exists() else ""
     parts = split_at_marks(text)
     if parts is None:
-        path.write_text(block + "\n", encoding="utf-8")
-        return
-    head, tail = parts
-    path.write_text(head + block + tail, encoding="utf-8")
+        text = block + "\n"
+    else:
+        head, tail = parts
+        text = head + block + tail
+    # Line ends are written as they were read, so a file with CRLF keeps them.
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        stream.write(text)
+
+
+def _read(path: Path) -> str:
+    with path.open(encoding="utf-8", newline="") as stream:
+        return stream.read()

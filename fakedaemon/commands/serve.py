@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import DaemonConfig
 from ..configfile import ConfigFileError, merge, read_file, reloadable
+from ..engine.references import InvalidReference, parse_normalized
 from ..persistence import DataRootError
 from ..profiles import DEFAULT_PROFILE, PROFILES
 from ..rigs import RIGS
@@ -196,6 +197,11 @@ def build_config(settings: dict[str, Any]) -> DaemonConfig:
     )
     if settings.get("image") is not None:
         config.images = list(settings["image"])
+    for image in config.images:
+        try:
+            parse_normalized(image)
+        except InvalidReference as error:
+            raise ValueError(f"invalid image {image!r}: {error.message}") from None
     return config
 
 

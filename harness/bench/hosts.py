@@ -10,7 +10,7 @@ import tarfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
@@ -32,11 +32,19 @@ def http_client(host: str, timeout: float = 120.0) -> httpx.Client:
         return httpx.Client(
             transport=transport, base_url="http://docker", timeout=timeout
         )
-    if parts.scheme == "tcp" and parts.hostname:
+    if parts.scheme == "tcp" and parts.hostname and _port_is_valid(parts):
         return httpx.Client(base_url=f"http://{parts.netloc}", timeout=timeout)
     raise ValueError(
         f"invalid daemon address {host!r}: use unix:///PATH or tcp://HOST:PORT"
     )
+
+
+def _port_is_valid(parts: SplitResult) -> bool:
+    """Return whether ``parts`` has no port or a number from 0 to 65535 as one."""
+    try:
+        return parts.port is None or parts.port >= 0
+    except ValueError:
+        return False
 
 
 def check_engine(host: str) -> None:

@@ -125,6 +125,17 @@ def test_write_results_keeps_prose(tmp_path: Path) -> None:
     assert page.read_text() == f"intro\n\n{BEGIN_MARK}\nnew\n{END_MARK}\n\nafter\n"
 
 
+def test_write_results_keeps_line_ends(tmp_path: Path) -> None:
+    page = tmp_path / "benchmarks.md"
+    page.write_bytes(
+        f"intro\r\n{BEGIN_MARK}\r\nold\r\n{END_MARK}\r\n\r\nend\r\n".encode()
+    )
+    write_results(page, "new")
+    assert page.read_bytes() == (
+        f"intro\r\n{BEGIN_MARK}\nnew\n{END_MARK}\r\n\r\nend\r\n".encode()
+    )
+
+
 def test_write_results_new_file(tmp_path: Path) -> None:
     page = tmp_path / "results.md"
     write_results(page, "table ✓")
@@ -173,7 +184,7 @@ def test_check_script_cases(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match="no such file"):
         check_script(tmp_path / "missing")
-    with pytest.raises(ValueError, match="no such file"):
+    with pytest.raises(ValueError, match="is a folder"):
         check_script(tmp_path)
     script.chmod(0o644)
     if not os.access(script, os.X_OK):
@@ -189,6 +200,8 @@ def test_check_script_cases(tmp_path: Path) -> None:
         ("foo", "invalid daemon address"),
         ("unix://", "invalid daemon address"),
         ("tcp://", "invalid daemon address"),
+        ("tcp://127.0.0.1:abc", "invalid daemon address"),
+        ("tcp://127.0.0.1:70000", "invalid daemon address"),
         pytest.param(
             "unix:///nonexistent/docker.sock",
             "cannot reach the daemon",

@@ -77,6 +77,36 @@ def test_public_address_refused() -> None:
     assert "binds loopback addresses only" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("image", "message"),
+    [
+        ("", "invalid image '': invalid reference format"),
+        ("Bad!!Ref", "invalid image 'Bad!!Ref': invalid reference format"),
+    ],
+)
+def test_invalid_image_refused(tmp_path: Path, image: str, message: str) -> None:
+    socket_path = tmp_path / "docker.sock"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fakedaemon",
+            "serve",
+            "-H",
+            f"unix://{socket_path}",
+            "--image",
+            image,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not socket_path.exists()
+
+
 def test_env_prints_default_socket() -> None:
     environment = {**os.environ, "XDG_RUNTIME_DIR": ""}
     result = subprocess.run(

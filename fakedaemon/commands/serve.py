@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import DaemonConfig
 from ..configfile import ConfigFileError, merge, read_file, reloadable
-from ..engine.references import InvalidReference, parse_normalized
 from ..persistence import DataRootError
 from ..profiles import DEFAULT_PROFILE, PROFILES
 from ..rigs import RIGS
@@ -197,6 +196,10 @@ def build_config(settings: dict[str, Any]) -> DaemonConfig:
     )
     if settings.get("image") is not None:
         config.images = list(settings["image"])
+    # Imported here, so that the command line loads no engine module until
+    # a daemon is built.
+    from ..engine.references import InvalidReference, parse_normalized
+
     for image in config.images:
         try:
             parse_normalized(image)

@@ -259,5 +259,6 @@ def write_results(path: Path, page: str) -> None:
 
 
 def _read(path: Path) -> str:
+    """Return the text of ``path`` with its line ends as they are."""
     with path.open(encoding="utf-8", newline="") as stream:
         return stream.read()

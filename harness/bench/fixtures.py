@@ -139,6 +139,7 @@ def fixture_costs(context: Context) -> dict[str, list[float]]:
 
 
 def _mean_after_first(seconds: list[float]) -> float:
+    """Return the mean of ``seconds`` without the first, or of all when one is given."""
     later = seconds[1:] or seconds
     return sum(later) / len(later)
 

@@ -40,7 +40,10 @@ def http_client(host: str, timeout: float = 120.0) -> httpx.Client:
 
 
 def _port_is_valid(parts: SplitResult) -> bool:
-    """Return whether ``parts`` has no port or a number from 0 to 65535 as one."""
+    """Return whether ``parts`` has no port or a number from 0 to 65535 as one.
+
+    ``SplitResult.port`` raises ValueError for any other port.
+    """
     try:
         return parts.port is None or parts.port >= 0
     except ValueError:

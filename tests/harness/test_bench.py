@@ -356,7 +356,7 @@ def test_suite_table_shape(workdir: Path) -> None:
     assert all(figure.fake and figure.fake.median >= 0 for figure in cpu_rows)
 
 
-_KILLED_PARENT = """
+_PARENT_SCRIPT = """
 import sys
 from pathlib import Path
 from harness.bench.server import CeilingServer, ServerProcess
@@ -372,7 +372,7 @@ sys.stdin.readline()
 def test_child_server_ends_with_parent(workdir: Path, kind: str) -> None:
     socket_path = workdir / "child.sock"
     with subprocess.Popen(
-        [sys.executable, "-c", _KILLED_PARENT, kind, str(socket_path)],
+        [sys.executable, "-c", _PARENT_SCRIPT, kind, str(socket_path)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

@@ -84,26 +84,14 @@ def test_public_address_refused() -> None:
         ("Bad!!Ref", "invalid image 'Bad!!Ref': invalid reference format"),
     ],
 )
-def test_invalid_image_refused(tmp_path: Path, image: str, message: str) -> None:
+def test_invalid_image_rejected(tmp_path: Path, image: str, message: str) -> None:
     socket_path = tmp_path / "docker.sock"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "fakedaemon",
-            "serve",
-            "-H",
-            f"unix://{socket_path}",
-            "--image",
-            image,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    assert result.returncode == 1
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr
+    with start_serve("-H", f"unix://{socket_path}", "--image", image) as process:
+        _, errors = process.communicate(timeout=30)
+
+    assert process.returncode == 1
+    assert message in errors
+    assert "Traceback" not in errors
     assert not socket_path.exists()
 
 

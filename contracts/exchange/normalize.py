@@ -31,6 +31,11 @@ LONG_ID = re.compile(_ID_START + r"[0-9a-f]{64}(?![0-9a-f])")
 SHORT_ID = re.compile(
     r"(?:(?<![0-9a-f<])|(?<=%[0-9A-Fa-f]{2}))(?=[0-9]*[a-f])[0-9a-f]{12}(?![0-9a-f])"
 )
+# Twelve decimal digits, which are a short id only when a known id starts
+# with them: about one random id in 280 has no letter in its first twelve.
+DIGITS_SHORT_ID = re.compile(
+    r"(?:(?<![0-9a-f<])|(?<=%[0-9A-Fa-f]{2}))[0-9]{12}(?![0-9a-f])"
+)
 # A swarm object id (node, service, task, secret, config, the swarm itself):
 # 25 lowercase base-36 digits, where a URL-encoded filter may put a percent
 # escape right before it.
@@ -216,6 +221,13 @@ class Normalizer:
         """Return the placeholder of a 12-hex short id (of a known id if any)."""
         return f"<id-{self._numbering.short(self._canonical(value))}:short>"
 
+    def _known_short(self, match: re.Match[str]) -> str:
+        """Return the placeholder of twelve digits that start a seen id, or the digits."""
+        digits = match.group()
+        if any(seen.startswith(digits) for seen in self._seen):
+            return self.short_placeholder(digits)
+        return digits
+
     def name_placeholder(self, name: str) -> str:
         """Return the placeholder of a generated container name."""
         number = self._names.setdefault(name, len(self._names) + 1)
@@ -257,6 +269,8 @@ class Normalizer:
         # Before short ids: twelve of a swarm id's digits may all be hex.
         value = SWARM_ID.sub(lambda match: self.swarm_placeholder(match.group()), value)
         value = SHORT_ID.sub(lambda match: self.short_placeholder(match.group()), value)
+        if self._seen:
+            value = DIGITS_SHORT_ID.sub(self._known_short, value)
         value = RFC3339.sub(
             lambda match: match.group() if match.group() == ZERO_TIME else "<time>",
             value,

@@ -42,6 +42,15 @@ def test_twelve_digits_not_short_id() -> None:
     assert Normalizer().text("size 123456789012") == "size 123456789012"
 
 
+def test_digits_short_id_of_seen_id() -> None:
+    digits_first = "500762911629" + FIRST[12:]
+    normalizer = Normalizer()
+    normalizer.text(digits_first)
+
+    assert normalizer.text("hostname 500762911629") == "hostname <id-1:short>"
+    assert normalizer.text("size 123456789012") == "size 123456789012"
+
+
 def test_rfc3339_timestamps() -> None:
     normalizer = Normalizer()
     document = {

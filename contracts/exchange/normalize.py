@@ -222,7 +222,7 @@ class Normalizer:
         return f"<id-{self._numbering.short(self._canonical(value))}:short>"
 
     def _known_short(self, match: re.Match[str]) -> str:
-        """Return the placeholder of twelve digits that start a seen id, or the digits."""
+        """Return the placeholder of digits that start a seen id, or the digits."""
         digits = match.group()
         if any(seen.startswith(digits) for seen in self._seen):
             return self.short_placeholder(digits)

@@ -17,7 +17,8 @@ from ..errors import DaemonError, InvalidParameter, NotImplementedByDaemon
 from ..versions import APIVersion
 from .call import Call
 from .jsonenc import dump_line
-from .responses import Hijack, HijackedConnection
+from .request import APIRequest
+from .responses import Buffered, Hijack, HijackedConnection, extend_trusted
 from .routers import all_routes
 from .routing import MatchRule, Route
 
@@ -115,7 +116,7 @@ class APIApp:
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
-        request = Request(environ, populate_request=False)
+        request = APIRequest(environ)
         dispatch = self._chain()
         try:
             response = dispatch(request)
@@ -315,6 +316,7 @@ class APIApp:
         return []
 
 
+_PLAIN = (Response, Buffered)
 _HEADERS_WERKZEUG_REWRITES = frozenset(("location", "content-location"))
 
 
@@ -327,7 +329,7 @@ def _buffered_body(response: Response, environ: WSGIEnvironment) -> list[bytes] 
     and skipping it saves a copy of the headers and two iterator wrappers
     per request. None means the response needs werkzeug's handling.
     """
-    if type(response) is not Response or response.direct_passthrough:
+    if type(response) not in _PLAIN or response.direct_passthrough:
         return None
     body = response.response
     if type(body) is not list or getattr(response, "_on_close", True):
@@ -335,14 +337,12 @@ def _buffered_body(response: Response, environ: WSGIEnvironment) -> list[bytes] 
     status = response.status_code
     if status < 200 or status in (204, 304) or environ["REQUEST_METHOD"] == "HEAD":
         return None
-    has_length = False
-    for name, _ in response.headers:
-        lowered = name.lower()
-        if lowered == "content-length":
-            has_length = True
-        elif lowered in _HEADERS_WERKZEUG_REWRITES:
-            return None
-    if not has_length or not all(type(chunk) is bytes for chunk in body):
+    names = [name.lower() for name, _ in response.headers]
+    if "content-length" not in names or not _HEADERS_WERKZEUG_REWRITES.isdisjoint(
+        names
+    ):
+        return None
+    if not all(type(chunk) is bytes for chunk in body):
         return None
     return body
 
@@ -379,8 +379,7 @@ def _with(response: Response, headers: VersionHeaders, operation: str) -> Respon
     else:
         # None of the names is set yet, so adding them is setting them, and
         # saves a search of the headers per name.
-        for name, value in headers.items:
-            target.add(name, value)
+        extend_trusted(target, headers.items)
     return response
 
 

@@ -9,30 +9,27 @@ from werkzeug.wrappers import Response
 from ...clock import format_rfc3339_nano
 from ...errors import InvalidParameter
 from ..call import Call
-from ..responses import json_response
+from ..responses import Buffered, extend_trusted, json_response
 from ..routing import Router
 from ..serializers.swarm import info_document as swarm_info
 
 router = Router()
 
-_PING_HEADERS = {
-    "Cache-Control": "no-cache, no-store, must-revalidate",
-    "Pragma": "no-cache",
-}
+_PING_TYPE = (("Content-Type", "text/plain; charset=utf-8"),)
+_PING_HEADERS = (
+    ("Cache-Control", "no-cache, no-store, must-revalidate"),
+    ("Pragma", "no-cache"),
+)
 
 
 def _ping(call: Call, body: bytes) -> Response:
-    response = Response(body, content_type="text/plain; charset=utf-8")
-    # The new response has only Content-Type and Content-Length, so the
-    # headers are added without a search for ones to replace.
-    headers = dict(_PING_HEADERS)
+    response = Buffered(body, 200, _PING_TYPE)
+    extend_trusted(response.headers, _PING_HEADERS)
     # `Builder-Version` and `Swarm` came with Engine 23.0 (API 1.42); they are
     # not versioned, so every request to such an engine gets them.
     if call.profile.ping_builder_and_swarm:
-        headers["Builder-Version"] = "2"
-        headers["Swarm"] = call.engine.swarm.ping_state()
-    for name, value in headers.items():
-        response.headers.add(name, value)
+        swarm = call.engine.swarm.ping_state()
+        extend_trusted(response.headers, (("Builder-Version", "2"), ("Swarm", swarm)))
     return response
 
 

@@ -38,6 +38,14 @@ def test_ping_headers(client: Client) -> None:
     assert response.headers["Swarm"] == "inactive"
 
 
+def test_ping_swarm_header_checked() -> None:
+    engine = Engine(DaemonConfig())
+    engine.swarm.state = "inactive\r\nX-Injected: yes"
+    response = Client(APIApp(engine)).get("/_ping")
+    assert response.status_code == 500
+    assert "X-Injected" not in response.headers
+
+
 def test_ping_head_has_empty_body(client: Client) -> None:
     response = client.head("/v1.41/_ping")
     assert response.status_code == 200

@@ -154,6 +154,20 @@ def test_put_invalid_state(served: Daemon, http: httpx.Client) -> None:
     assert http.get("/containers/kept/json").status_code == 200
 
 
+def test_load_rejects_swarm_state(served: Daemon, http: httpx.Client) -> None:
+    assert http.post("/swarm/init", json={"ListenAddr": "0.0.0.0:2377"}).is_success
+    broken = served.control.dump()
+    broken["swarm"]["state"] = "active\r\nX-Injected: yes"
+
+    response = http.put("/_fakedaemon/state", json=broken)
+    ping = http.get("/_ping")
+
+    assert response.status_code == 400
+    assert "invalid swarm state" in response.json()["message"]
+    assert ping.headers["Swarm"] == "active/manager"
+    assert "X-Injected" not in ping.headers
+
+
 def test_snapshot_unchanged_by_later_updates(
     served: Daemon, http: httpx.Client
 ) -> None:

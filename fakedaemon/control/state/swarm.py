@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
+from ...engine.swarm.cluster import SWARM_STATES
 from ...engine.swarm.objects import Blob, Cluster, Meta, Node, Service, Task
 
 if TYPE_CHECKING:
@@ -61,9 +62,14 @@ def load_swarm(engine: Engine, item: Mapping[str, Any] | None) -> None:
     """Bring back the swarm of a dump into a reset engine, then resume it."""
     if not item:
         return
+    state = str(item["state"])
+    if state not in SWARM_STATES:
+        # The state also goes out as the Swarm header of /_ping.
+        known = ", ".join(sorted(SWARM_STATES))
+        raise ValueError(f"invalid swarm state {state!r}: use one of {known}")
     swarm = engine.swarm
     with swarm.lock:
-        swarm.state = str(item["state"])
+        swarm.state = state
         swarm.node_id = str(item["node_id"])
         swarm.listen_addr = str(item.get("listen_addr") or "")
         swarm.advertise_addr = str(item.get("advertise_addr") or "")

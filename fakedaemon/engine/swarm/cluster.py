@@ -52,6 +52,9 @@ OUT_OF_SEQUENCE = "rpc error: code = Unknown desc = update out of sequence"
 
 DEFAULT_PORT = 2377
 
+SWARM_STATES = frozenset(("inactive", "active", "locked"))
+"""The local node states this engine's swarm takes."""
+
 
 def default_cluster_spec() -> dict[str, Any]:
     """Return the cluster spec a new swarm gets, as Engine 26.1 fills it."""

@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+import httpx
 
 from .figures import Sample
+
+logger = logging.getLogger("harness")
+
+T = TypeVar("T")
+
+OPERATIONAL_ERRORS = (
+    httpx.HTTPError,
+    OSError,
+    RuntimeError,
+    subprocess.SubprocessError,
+)
+"""Errors of the machine and the daemons measured, not of the suite's code."""
 
 
 @dataclass(frozen=True)
@@ -92,3 +111,52 @@ class Context:
     """The interpreter that runs the child processes."""
     client_ceiling: Sample | None = None
     """The client's rates from a loop that sends fixed bytes, once measured."""
+    real_failure: str | None = None
+    """The error that ended the measurements of the real Engine, or None."""
+
+    @property
+    def working_real_engine(self) -> str | None:
+        """The real Engine's ``DOCKER_HOST`` until it fails, then None."""
+        return self.real_engine if self.real_failure is None else None
+
+    def measure_real(self, action: Callable[[], T]) -> T | None:
+        """Return ``action()``, a step against the real Engine, or None if it fails.
+
+        The first failure of the real Engine (an error of ``OPERATIONAL_ERRORS``)
+        is logged and kept in ``real_failure``. From then on this returns None
+        without running ``action``, so the figures that follow measure the
+        fake alone instead of losing it too.
+        """
+        if self.real_failure is not None:
+            return None
+        try:
+            return action()
+        except OPERATIONAL_ERRORS as error:
+            self._real_failed(f"{type(error).__name__}: {error}")
+            return None
+
+    @contextlib.contextmanager
+    def cleaning_real(self, clean: Callable[[], object], action: str) -> Iterator[None]:
+        """Run ``clean`` on the real Engine after the block, whatever the block did.
+
+        A failure of ``clean`` is the real Engine's failure, kept as
+        ``measure_real`` keeps one, so the block's figures and its own error
+        stay as they are.
+        """
+        try:
+            yield
+        finally:
+            try:
+                clean()
+            except OPERATIONAL_ERRORS as error:
+                self._real_failed(f"{action} failed: {error}")
+
+    def _real_failed(self, message: str) -> None:
+        if self.real_failure is not None:
+            logger.warning("the real Engine failed again: %s", message)
+            return
+        self.real_failure = message
+        logger.error(
+            "the real Engine failed, the fake is measured alone from here: %s",
+            message,
+        )

@@ -16,7 +16,6 @@ from .context import Context
 from .figures import Figure, Sample, Target, at_least_real, below
 from .hosts import (
     BENCH_LABEL,
-    cleaning_up,
     create_container,
     http_client,
     load_labelled_images,
@@ -84,23 +83,46 @@ def queries() -> list[Query]:
 
 
 def request_rates(
-    clients: list[httpx.Client], query: Query, runs: int, count: int
-) -> list[list[float]]:
-    """Return each client's requests per second of ``query``, run by run.
+    client: httpx.Client, query: Query, runs: int, count: int
+) -> list[float]:
+    """Return the requests per second of ``query`` through ``client``, run by run."""
+    client.get(query.path, params=query.params).raise_for_status()
+    return [_run_rate(client, query, count) for _ in range(runs)]
 
-    Each run sends ``count`` requests through every client in turn, so that
-    a change in the machine's load weighs on every daemon alike.
+
+def alternating_rates(
+    context: Context,
+    fake: httpx.Client,
+    real: httpx.Client,
+    query: Query,
+    count: int,
+) -> tuple[list[float], list[float] | None]:
+    """Return the fake's and the real Engine's rates of ``query``, run by run.
+
+    The runs alternate, so that a change in the machine's load weighs on
+    both alike. The real Engine's rates are None unless all its runs took
+    place: after it fails, the fake is measured alone.
     """
-    for client in clients:
-        client.get(query.path, params=query.params).raise_for_status()
-    result: list[list[float]] = [[] for _ in clients]
+    runs = context.scale.runs
+    fake.get(query.path, params=query.params).raise_for_status()
+    context.measure_real(
+        lambda: real.get(query.path, params=query.params).raise_for_status()
+    )
+    fake_rates: list[float] = []
+    real_rates: list[float] = []
     for _ in range(runs):
-        for client, rates in zip(clients, result, strict=True):
-            started = now()
-            for _ in range(count):
-                client.get(query.path, params=query.params).raise_for_status()
-            rates.append(count / (now() - started))
-    return result
+        fake_rates.append(_run_rate(fake, query, count))
+        rate = context.measure_real(functools.partial(_run_rate, real, query, count))
+        if rate is not None:
+            real_rates.append(rate)
+    return fake_rates, real_rates if len(real_rates) == runs else None
+
+
+def _run_rate(client: httpx.Client, query: Query, count: int) -> float:
+    started = now()
+    for _ in range(count):
+        client.get(query.path, params=query.params).raise_for_status()
+    return count / (now() - started)
 
 
 def per_run_count(size: int, requests: int) -> int:
@@ -146,6 +168,8 @@ def measure_reference(
     assert context.real_engine is not None
     scale = context.scale
     count = per_run_count(size, scale.requests)
+    fake_rates: dict[str, list[float]] = {}
+    real_rates: dict[str, list[float]] = {}
     with (
         _filled_server(context, size) as server,
         http_client(server.host, timeout=600) as fake,
@@ -159,22 +183,33 @@ def measure_reference(
         action = (
             f"removing the {BENCH_LABEL} containers and images on {context.real_engine}"
         )
-        with cleaning_up(remove, action):
-            started = now()
-            fill_real(real, size)
-            logger.info("growth: real Engine filled in %.1f s", now() - started)
-            listed = len(real.get("/containers/json", params={"all": "1"}).json())
-            images = len(real.get("/images/json").json())
-            fake_rates, real_rates = {}, {}
+        with context.cleaning_real(remove, action):
+            listed = context.measure_real(lambda: _fill_reference(real, size))
             for query in queries():
-                fake_runs, real_runs = request_rates(
-                    [fake, real], query, scale.runs, count
+                fake_runs, real_runs = alternating_rates(
+                    context, fake, real, query, count
                 )
                 fake_rates[query.label] = fake_runs
-                real_rates[query.label] = real_runs
+                if real_runs is not None:
+                    real_rates[query.label] = real_runs
         memory = float(rss_bytes(server.pid))
-    note = f"the real Engine listed {listed} containers and {images} images"
+    note = ""
+    if listed is not None:
+        note = f"the real Engine listed {listed[0]} containers and {listed[1]} images"
     return fake_rates, memory, real_rates, note
+
+
+def _fill_reference(real: httpx.Client, size: int) -> tuple[int, int]:
+    """Fill the real Engine with ``size`` objects; return how many it then lists.
+
+    The counts are of all containers and of all images, in that order.
+    """
+    started = now()
+    fill_real(real, size)
+    logger.info("growth: real Engine filled in %.1f s", now() - started)
+    containers = len(real.get("/containers/json", params={"all": "1"}).json())
+    images = len(real.get("/images/json").json())
+    return containers, images
 
 
 def measure_size(context: Context, size: int) -> tuple[dict[str, list[float]], float]:
@@ -189,7 +224,7 @@ def measure_size(context: Context, size: int) -> tuple[dict[str, list[float]], f
         memory = float(rss_bytes(server.pid))
         with http_client(server.host, timeout=600) as client:
             rates = {
-                query.label: request_rates([client], query, runs, count)[0]
+                query.label: request_rates(client, query, runs, count)
                 for query in queries()
             }
     return rates, memory
@@ -279,7 +314,7 @@ def measure(context: Context) -> list[Figure]:
     memory: dict[int, float] = {}
     for size in sizes:
         started = now()
-        if context.real_engine and size == scale.real_containers:
+        if context.working_real_engine and size == scale.real_containers:
             measured[size], memory[size], real, real_note = measure_reference(
                 context, size
             )
@@ -290,18 +325,21 @@ def measure(context: Context) -> list[Figure]:
     figures: list[Figure] = []
     for query in queries():
         for size in sizes:
-            reference = size == scale.real_containers and bool(real)
+            # After a failure of the real Engine the reference rows keep
+            # their target, which then reads "no reference".
+            reference = size == scale.real_containers and bool(context.real_engine)
+            compared = reference and query.label in real
             figure = Figure(
                 SECTION,
                 f"{query.label}, {_objects(size)}",
                 "req/s",
                 "higher",
                 Sample.of(measured[size][query.label]),
-                Sample.of(real[query.label]) if reference else None,
+                Sample.of(real[query.label]) if compared else None,
                 target=query_target(query) if reference else None,
-                note=real_note if reference else "",
+                note=real_note if compared else "",
             )
-            if reference:
+            if compared:
                 note_ceiling(context, figure, _factor(query))
             figures.append(figure)
     return figures + memory_figures(context, memory)

@@ -139,7 +139,7 @@ def _median_over_runs(measure_run: Callable[[], list[float]], runs: int) -> list
 def measure(context: Context) -> list[Figure]:
     """Measure the lifecycle rate, log throughput and events latency."""
     scale = context.scale
-    real = context.real_engine
+    real = context.working_real_engine
     with ServerProcess(context.workdir / "life.sock", engine=context.engine) as server:
         fake_life = lifecycle_rates(server.host, scale.lifecycle, scale.runs)
         fake_logs = log_rates(server.host, scale.log_bytes, scale.runs, fake=True)
@@ -153,11 +153,18 @@ def measure(context: Context) -> list[Figure]:
             with http_client(real) as client:
                 remove_bench_containers(client)
 
-        with cleaning_up(remove, f"removing the {BENCH_LABEL} containers on {real}"):
-            real_life = lifecycle_rates(real, scale.real_lifecycle, scale.runs)
-            real_logs = log_rates(real, scale.log_bytes, scale.runs, fake=False)
-            real_events = _median_over_runs(
-                lambda: events_latencies(real, scale.events), scale.runs
+        action = f"removing the {BENCH_LABEL} containers on {real}"
+        with context.cleaning_real(remove, action):
+            real_life = context.measure_real(
+                lambda: lifecycle_rates(real, scale.real_lifecycle, scale.runs)
+            )
+            real_logs = context.measure_real(
+                lambda: log_rates(real, scale.log_bytes, scale.runs, fake=False)
+            )
+            real_events = context.measure_real(
+                lambda: _median_over_runs(
+                    lambda: events_latencies(real, scale.events), scale.runs
+                )
             )
 
     def optional(values: list[float] | None) -> Sample | None:

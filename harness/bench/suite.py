@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import logging
-import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import httpx
-
 from . import fixtures, growth, lifecycle, startup, throughput
-from .context import Context
+from .context import OPERATIONAL_ERRORS, Context
 from .figures import Figure
 from .timing import now
 
@@ -26,15 +23,6 @@ SECTIONS: dict[str, Section] = {
     "fixtures": fixtures.measure,
 }
 """Every section by the name ``--only`` selects it with, in the order they run."""
-
-
-_OPERATIONAL_ERRORS = (
-    httpx.HTTPError,
-    OSError,
-    RuntimeError,
-    subprocess.SubprocessError,
-)
-"""Errors of the machine and the daemons measured, not of the suite's code."""
 
 
 @dataclass
@@ -66,10 +54,11 @@ def run_suite(context: Context, only: Sequence[str] | None = None) -> Results:
         if name not in names:
             continue
         started = now()
+        failed_before = context.real_failure
         logger.info("benchmark section %s: started", name)
         try:
             results.figures += SECTIONS[name](context)
-        except _OPERATIONAL_ERRORS as error:
+        except OPERATIONAL_ERRORS as error:
             # A daemon, a child process or a file failed: the message names
             # which, and a traceback would only show where the suite noticed.
             logger.error("benchmark section %s failed: %s", name, error)
@@ -77,5 +66,9 @@ def run_suite(context: Context, only: Sequence[str] | None = None) -> Results:
         except Exception as error:  # noqa: BLE001 - report and go on
             logger.exception("benchmark section %s failed", name)
             results.failures[name] = f"{type(error).__name__}: {error}"
+        if context.real_failure is not None and failed_before is None:
+            # The section kept the fake's figures; the real Engine's are
+            # missing from here on.
+            results.failures[f"{name}, real Engine"] = context.real_failure
         logger.info("benchmark section %s: %.1f s", name, now() - started)
     return results

@@ -6,6 +6,7 @@ import json
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import httpx
 
@@ -232,34 +233,53 @@ def client_ceiling(context: Context) -> Sample:
 
 def _over_socket(context: Context, fake: str, fake_pid: int, path: str) -> list[Figure]:
     scale = context.scale
-    real = context.real_engine
-    hosts = [fake, real] if real else [fake]
+    real = context.working_real_engine
     # The real Engine's CPU is dockerd's alone. Of these paths only /version
     # also queries containerd, whose CPU is not counted.
-    pids = {fake: fake_pid, real: engine_pid(real) if real else None}
+    real_pid = engine_pid(real) if real else None
 
     # The runs of the two daemons alternate, so that a change in the
     # machine's load during the section weighs on both alike.
-    single: dict[str, list[RunResult]] = {host: [] for host in hosts}
-    clients = {host: http_client(host) for host in hosts}
+    single: list[RunResult] = []
+    real_single: list[RunResult] = []
+    fake_client = http_client(fake)
+    real_client = http_client(real) if real else None
     try:
         for _ in range(scale.runs):
-            for host in hosts:
-                run = run_requests(clients[host], path, scale.requests, pids[host])
-                single[host].append(run)
+            single.append(run_requests(fake_client, path, scale.requests, fake_pid))
+            if real_client is not None:
+                run = context.measure_real(
+                    partial(run_requests, real_client, path, scale.requests, real_pid)
+                )
+                if run is not None:
+                    real_single.append(run)
     finally:
-        for client in clients.values():
-            client.close()
+        fake_client.close()
+        if real_client is not None:
+            real_client.close()
 
-    many: dict[str, list[RunResult]] = {host: [] for host in hosts}
+    many: list[RunResult] = []
+    real_many: list[RunResult] = []
     for _ in range(scale.runs):
-        for host in hosts:
-            many[host].append(run_workers(context, host, path))
+        many.append(run_workers(context, fake, path))
+        if real:
+            workers = context.measure_real(partial(run_workers, context, real, path))
+            if workers is not None:
+                real_many.append(workers)
 
     label = f"GET {path}, {scale.clients} client processes"
     return _figures(
-        f"GET {path}, 1 client", single[fake], single[real] if real else None
-    ) + _figures(label, many[fake], many[real] if real else None)
+        f"GET {path}, 1 client", single, _complete(real_single, scale.runs)
+    ) + _figures(label, many, _complete(real_many, scale.runs))
+
+
+def _complete(runs: list[RunResult], count: int) -> list[RunResult] | None:
+    """Return ``runs`` if all ``count`` took place, else None.
+
+    After the real Engine failed, its median would come from fewer runs
+    than the fake's, so such a figure gets no real sample.
+    """
+    return runs if len(runs) == count else None
 
 
 def _inprocess(context: Context) -> list[Figure]:

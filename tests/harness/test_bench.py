@@ -356,6 +356,91 @@ def test_suite_table_shape(workdir: Path) -> None:
     assert all(figure.fake and figure.fake.median >= 0 for figure in cpu_rows)
 
 
+@pytest.mark.timeout(300)
+def test_real_failure_keeps_fake_figures(workdir: Path) -> None:
+    # A fake serves as the real Engine and drops every container listing.
+    with Daemon(hosts=[f"unix://{workdir}/real.sock"]) as real:
+        real.control.faults.add(path="/containers/json", drop_connection=True)
+        context = Context(TINY, workdir, real_engine=real.docker_host)
+        results = run_suite(context, only=["requests", "growth"])
+
+    rates = {
+        figure.name: figure for figure in results.figures if figure.unit == "req/s"
+    }
+    compared = [name for name, figure in rates.items() if figure.real is not None]
+    growth = [figure for figure in results.figures if figure.section == "Growth"]
+    references = [
+        figure
+        for figure in growth
+        if figure.target is not None and figure.target.text.startswith("≥")
+    ]
+
+    assert list(results.failures) == ["requests, real Engine"]
+    assert "RemoteProtocolError" in results.failures["requests, real Engine"]
+    assert context.working_real_engine is None
+    assert all(figure.fake is not None for figure in results.figures)
+    assert compared == [
+        "GET /_ping, 1 client: rate",
+        "GET /_ping, 2 client processes: rate",
+        "GET /version, 1 client: rate",
+        "GET /version, 2 client processes: rate",
+    ]
+    assert references
+    assert all(figure.real is None for figure in growth)
+    assert all(figure.met is None for figure in references)
+
+
+def test_measure_real_stops_after_failure(workdir: Path) -> None:
+    context = Context(TINY, workdir, real_engine="unix:///nowhere.sock")
+    calls: list[str] = []
+
+    def fail() -> None:
+        calls.append("fail")
+        raise OSError("connection refused")
+
+    def succeed() -> int:
+        calls.append("succeed")
+        return 1
+
+    assert context.measure_real(succeed) == 1
+    assert context.measure_real(fail) is None
+    assert context.measure_real(succeed) is None
+    assert calls == ["succeed", "fail"]
+    assert context.real_failure == "OSError: connection refused"
+    assert context.working_real_engine is None
+    assert context.real_engine == "unix:///nowhere.sock"
+
+
+def test_measure_real_raises_code_errors(workdir: Path) -> None:
+    context = Context(TINY, workdir, real_engine="unix:///nowhere.sock")
+
+    def broken() -> None:
+        raise KeyError("Id")
+
+    with pytest.raises(KeyError):
+        context.measure_real(broken)
+    assert context.real_failure is None
+
+
+def test_cleaning_real_keeps_block_error(
+    workdir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    context = Context(TINY, workdir, real_engine="unix:///nowhere.sock")
+
+    def clean() -> None:
+        raise OSError("list failed")
+
+    with pytest.raises(KeyError):
+        with context.cleaning_real(clean, "removing the containers"):
+            raise KeyError("Id")
+    assert context.real_failure == "removing the containers failed: list failed"
+
+    with context.cleaning_real(clean, "removing the images"):
+        pass
+    assert context.real_failure == "removing the containers failed: list failed"
+    assert "removing the images failed: list failed" in caplog.text
+
+
 _PARENT_SCRIPT = """
 import sys
 from pathlib import Path

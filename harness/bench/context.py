@@ -113,6 +113,9 @@ class Context:
     """The client's rates from a loop that sends fixed bytes, once measured."""
     real_failure: str | None = None
     """The error that ended the measurements of the real Engine, or None."""
+    failures: dict[str, str] = field(default_factory=dict)
+    """Failures that sections went on after, by what failed; the suite names
+    each with its section."""
 
     @property
     def working_real_engine(self) -> str | None:
@@ -156,6 +159,7 @@ class Context:
             logger.warning("the real Engine failed again: %s", message)
             return
         self.real_failure = message
+        self.failures["real Engine"] = message
         logger.error(
             "the real Engine failed, the fake is measured alone from here: %s",
             message,

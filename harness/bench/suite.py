@@ -54,7 +54,7 @@ def run_suite(context: Context, only: Sequence[str] | None = None) -> Results:
         if name not in names:
             continue
         started = now()
-        failed_before = context.real_failure
+        known = set(context.failures)
         logger.info("benchmark section %s: started", name)
         try:
             results.figures += SECTIONS[name](context)
@@ -66,9 +66,10 @@ def run_suite(context: Context, only: Sequence[str] | None = None) -> Results:
         except Exception as error:  # noqa: BLE001 - report and go on
             logger.exception("benchmark section %s failed", name)
             results.failures[name] = f"{type(error).__name__}: {error}"
-        if context.real_failure is not None and failed_before is None:
-            # The section kept the fake's figures; the real Engine's are
-            # missing from here on.
-            results.failures[f"{name}, real Engine"] = context.real_failure
+        # Failures the section went on after: its figures are kept, and
+        # those of what failed are missing.
+        for what, message in context.failures.items():
+            if what not in known:
+                results.failures[f"{name}, {what}"] = message
         logger.info("benchmark section %s: %.1f s", name, now() - started)
     return results

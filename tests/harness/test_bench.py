@@ -291,6 +291,29 @@ def test_real_start_failure_named(workdir: Path) -> None:
     assert calls.read_text().split() == ["start", "stop"]
 
 
+@pytest.mark.timeout(300)
+def test_real_start_failure_keeps_start_figures(workdir: Path) -> None:
+    script = workdir / "engine"
+    script.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = start ]; then echo "cannot mount the data root" >&2; exit 1; fi\n'
+    )
+    script.chmod(0o755)
+    context = Context(TINY, workdir, real_dockerd=script)
+
+    results = run_suite(context, only=["start"])
+    serve = [figure for figure in results.figures if "spawn to first" in figure.name]
+
+    assert list(results.failures) == ["start, real Engine start"]
+    assert "cannot mount the data root" in results.failures["start, real Engine start"]
+    assert len(results.figures) == 6
+    assert all(figure.fake is not None for figure in results.figures)
+    assert len(serve) == 1
+    assert serve[0].real is None
+    assert serve[0].target is not None
+    assert serve[0].met is None
+
+
 def test_cleaning_up_keeps_first_error(caplog: pytest.LogCaptureFixture) -> None:
     def clean() -> None:
         raise OSError("list failed")
@@ -407,6 +430,7 @@ def test_measure_real_stops_after_failure(workdir: Path) -> None:
     assert context.measure_real(succeed) is None
     assert calls == ["succeed", "fail"]
     assert context.real_failure == "OSError: connection refused"
+    assert context.failures == {"real Engine": "OSError: connection refused"}
     assert context.working_real_engine is None
     assert context.real_engine == "unix:///nowhere.sock"
 

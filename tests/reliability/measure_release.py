@@ -12,6 +12,7 @@ workload with smaller counts.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import re
 import socket
@@ -102,18 +103,53 @@ def _unchunk(data: bytes) -> bytes:
     return body
 
 
-def workers(address: Address) -> int:
+class Poller:
+    """One keep-alive connection for reading a daemon's counts.
+
+    With a new connection per read, the thread or goroutine that served the
+    last read may still be ending when the next read counts, which adds
+    one at random. The counts are read through one connection instead, so
+    the worker that serves them is the same one in every count.
+    """
+
+    def __init__(self, address: Address) -> None:
+        self._connection = _Connection(address)
+
+    def get(self, target: str) -> bytes:
+        """Return the body of ``GET target``."""
+        self._connection.request("GET", target, headers={"Host": "d"})
+        response = self._connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise ValueError(f"GET {target} returned {response.status}: {body[:80]!r}")
+        return body
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._connection.close()
+
+
+class _Connection(http.client.HTTPConnection):
+    def __init__(self, address: Address) -> None:
+        super().__init__("d", timeout=10)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = connect(self.address)
+
+
+def workers(poller: Poller) -> int:
     """Return the daemon's goroutine count (dockerd) or thread count (fake)."""
-    profile = request(address, "GET", "/debug/pprof/goroutine?debug=1")
+    profile = poller.get("/debug/pprof/goroutine?debug=1")
     match = _TOTAL.match(profile)
     if match is None:
         raise ValueError(f"no goroutine or thread count in {profile[:80]!r}")
     return int(match.group(1))
 
 
-def listeners(address: Address) -> int:
+def listeners(poller: Poller) -> int:
     """Return ``NEventsListener`` from ``/info``."""
-    return int(json.loads(request(address, "GET", "/v1.41/info"))["NEventsListener"])
+    return int(json.loads(poller.get("/v1.41/info"))["NEventsListener"])
 
 
 def prepare(address: Address) -> None:
@@ -171,17 +207,27 @@ def open_responses(address: Address, kind: str, clients: int) -> list[socket.soc
 
 def measure(address: Address, kind: str, clients: int, timeout: float = 10) -> Release:
     """Open ``clients`` responses of ``kind``, drop them all, time the release."""
-    before = _settled(lambda: workers(address))
+    poller = Poller(address)
+    try:
+        return _measure(poller, address, kind, clients, timeout)
+    finally:
+        poller.close()
+
+
+def _measure(
+    poller: Poller, address: Address, kind: str, clients: int, timeout: float
+) -> Release:
+    before = _settled(lambda: workers(poller))
     opened = open_responses(address, kind, clients)
-    open_workers = _settled(lambda: workers(address))
-    open_listeners = listeners(address)
+    open_workers = _settled(lambda: workers(poller))
+    open_listeners = listeners(poller)
 
     dropped = time.monotonic()
     for sock in opened:
         sock.close()
     seconds: float | None = None
     while time.monotonic() - dropped < timeout:
-        if workers(address) <= before and listeners(address) == 0:
+        if workers(poller) <= before and listeners(poller) == 0:
             seconds = time.monotonic() - dropped
             break
         time.sleep(0.01)
@@ -191,9 +237,9 @@ def measure(address: Address, kind: str, clients: int, timeout: float = 10) -> R
         clients,
         before,
         open_workers,
-        _settled(lambda: workers(address)),
+        _settled(lambda: workers(poller)),
         open_listeners,
-        listeners(address),
+        listeners(poller),
         seconds,
     )
 

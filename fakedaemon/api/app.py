@@ -323,11 +323,12 @@ _HEADERS_WERKZEUG_REWRITES = frozenset(("location", "content-location"))
 def _buffered_body(response: Response, environ: WSGIEnvironment) -> list[bytes] | None:
     """Return the body of a buffered response that werkzeug would send as it is.
 
-    Take a plain ``Response`` whose body is set, so that its Content-Length
-    is set too, with a status that has a body and no location header. For
-    it, werkzeug's ``__call__`` sends the same status, headers and bytes,
-    and skipping it saves a copy of the headers and two iterator wrappers
-    per request. None means the response needs werkzeug's handling.
+    Take a plain ``Response`` or a ``Buffered`` whose body is set, so that
+    its Content-Length is set too, with a status that has a body and no
+    location header. For it, werkzeug's ``__call__`` sends the same status,
+    headers and bytes, and skipping it saves a copy of the headers and two
+    iterator wrappers per request. None means the response needs werkzeug's
+    handling.
     """
     if type(response) not in _PLAIN or response.direct_passthrough:
         return None
@@ -338,9 +339,9 @@ def _buffered_body(response: Response, environ: WSGIEnvironment) -> list[bytes] 
     if status < 200 or status in (204, 304) or environ["REQUEST_METHOD"] == "HEAD":
         return None
     names = [name.lower() for name, _ in response.headers]
-    if "content-length" not in names or not _HEADERS_WERKZEUG_REWRITES.isdisjoint(
-        names
-    ):
+    if "content-length" not in names:
+        return None
+    if not _HEADERS_WERKZEUG_REWRITES.isdisjoint(names):
         return None
     if not all(type(chunk) is bytes for chunk in body):
         return None

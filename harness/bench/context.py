@@ -125,17 +125,18 @@ class Context:
     def measure_real(self, action: Callable[[], T]) -> T | None:
         """Return ``action()``, a step against the real Engine, or None if it fails.
 
-        The first failure of the real Engine (an error of ``OPERATIONAL_ERRORS``)
-        is logged and kept in ``real_failure``. From then on this returns None
-        without running ``action``, so the figures that follow measure the
-        fake alone instead of losing it too.
+        The first error of the real Engine's steps is logged and kept in
+        ``real_failure``: a network error, or a reply the suite cannot use
+        (not JSON, a missing field, an event that never comes). From then
+        on this returns None without running ``action``, so the figures
+        that follow measure the fake alone instead of losing it too.
         """
         if self.real_failure is not None:
             return None
         try:
             return action()
-        except OPERATIONAL_ERRORS as error:
-            self._real_failed(f"{type(error).__name__}: {error}")
+        except Exception as error:  # noqa: BLE001 - the fake's figures matter more
+            self._real_failed(f"{type(error).__name__}: {error}", error)
             return None
 
     @contextlib.contextmanager
@@ -151,16 +152,20 @@ class Context:
         finally:
             try:
                 clean()
-            except OPERATIONAL_ERRORS as error:
-                self._real_failed(f"{action} failed: {error}")
+            except Exception as error:  # noqa: BLE001 - the block's outcome matters more
+                self._real_failed(f"{action} failed: {error}", error)
 
-    def _real_failed(self, message: str) -> None:
+    def _real_failed(self, message: str, error: Exception) -> None:
+        # Any error that is not operational may be the suite's own fault,
+        # so its traceback goes to the log.
+        trace = not isinstance(error, OPERATIONAL_ERRORS)
         if self.real_failure is not None:
-            logger.warning("the real Engine failed again: %s", message)
+            logger.warning("the real Engine failed again: %s", message, exc_info=trace)
             return
         self.real_failure = message
         self.failures["real Engine"] = message
         logger.error(
             "the real Engine failed, the fake is measured alone from here: %s",
             message,
+            exc_info=trace,
         )

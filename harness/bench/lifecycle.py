@@ -97,6 +97,8 @@ def events_latencies(host: str, count: int) -> list[float]:
         {"type": ["container"], "event": ["create"], "label": [BENCH_LABEL]}
     )
     opened = threading.Event()
+    # The stream's status code, or the error that came instead of a head.
+    heads: list[str] = []
     listener = http_client(host, timeout=300)
 
     def listen() -> None:
@@ -104,24 +106,35 @@ def events_latencies(host: str, count: int) -> list[float]:
             with listener.stream(
                 "GET", "/events", params={"filters": filters}
             ) as response:
+                heads.append(str(response.status_code))
                 opened.set()
                 for line in response.iter_lines():
                     if line.strip():
                         arrivals.put(now())
-        except (httpx.HTTPError, RuntimeError):
+        except (httpx.HTTPError, RuntimeError) as error:
             # Closing the client from the main thread ends the stream.
-            return
+            if not opened.is_set():
+                heads.append(f"{type(error).__name__}: {error}")
+                opened.set()
 
     thread = threading.Thread(target=listen, name="bench-events", daemon=True)
     thread.start()
-    opened.wait(10)
     result = []
     try:
+        if not opened.wait(10):
+            raise RuntimeError(f"GET /events on {host} sent no response head in 10 s")
+        if heads[0] != "200":
+            raise RuntimeError(f"GET /events on {host} failed: {heads[0]}")
         with http_client(host) as client:
             for _ in range(count):
                 started = now()
                 create_container(client, ["true"])
-                result.append(arrivals.get(timeout=10) - started)
+                try:
+                    result.append(arrivals.get(timeout=10) - started)
+                except queue.Empty:
+                    raise RuntimeError(
+                        f"no create event arrived on /events of {host} in 10 s"
+                    ) from None
             remove_bench_containers(client)
     finally:
         listener.close()

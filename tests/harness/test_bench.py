@@ -45,6 +45,7 @@ from harness.bench.hosts import (
     remove_bench_images,
 )
 from harness.bench.hotspots import layer_of
+from harness.bench.lifecycle import events_latencies
 from harness.bench.machine import describe, engine_profile
 from harness.bench.report import format_number, format_sample, table
 from harness.bench.server import (
@@ -435,15 +436,45 @@ def test_measure_real_stops_after_failure(workdir: Path) -> None:
     assert context.real_engine == "unix:///nowhere.sock"
 
 
-def test_measure_real_raises_code_errors(workdir: Path) -> None:
+def test_measure_real_keeps_unusable_reply(
+    workdir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     context = Context(TINY, workdir, real_engine="unix:///nowhere.sock")
 
-    def broken() -> None:
-        raise KeyError("Id")
+    def read_id() -> str:
+        reply: dict[str, str] = {"message": "proxy error"}
+        return reply["Id"]
 
-    with pytest.raises(KeyError):
-        context.measure_real(broken)
-    assert context.real_failure is None
+    assert context.measure_real(read_id) is None
+    assert context.real_failure == "KeyError: 'Id'"
+    # A failure that is not the network's may be the suite's own: traced.
+    assert "Traceback" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        ({"status": 500}, "failed: 500"),
+        ({"drop_connection": True}, "failed: RemoteProtocolError"),
+    ],
+    ids=["error status", "dropped"],
+)
+def test_events_latency_failure_named(
+    workdir: Path, fault: dict[str, object], expected: str
+) -> None:
+    with Daemon(hosts=[f"unix://{workdir}/d.sock"]) as daemon:
+        daemon.control.faults.add(path="/events", **fault)
+        with pytest.raises(RuntimeError, match=expected):
+            events_latencies(daemon.docker_host, 1)
+
+
+def test_events_latency_missing_event(workdir: Path) -> None:
+    with Daemon(hosts=[f"unix://{workdir}/d.sock"]) as daemon:
+        daemon.control.faults.add(
+            path="/containers/create", status=201, body={"Id": "x"}
+        )
+        with pytest.raises(RuntimeError, match="no create event arrived"):
+            events_latencies(daemon.docker_host, 1)
 
 
 def test_cleaning_real_keeps_block_error(

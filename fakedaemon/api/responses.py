@@ -36,8 +36,7 @@ class Buffered(Response):
         self, body: bytes, status: int, headers: Iterable[tuple[str, str]] = ()
     ) -> None:
         self.headers = Headers()
-        extend_trusted(self.headers, headers)
-        self.headers._list.append(("Content-Length", str(len(body))))
+        extend_trusted(self.headers, [*headers, ("Content-Length", str(len(body)))])
         self.status = status
         self.direct_passthrough = False
         self._on_close = []

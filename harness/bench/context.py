@@ -139,6 +139,27 @@ class Context:
             self._real_failed(f"{type(error).__name__}: {error}", error)
             return None
 
+    def alternate(
+        self, fake: Callable[[], T], real: Callable[[], T] | None
+    ) -> tuple[list[T], list[T] | None]:
+        """Run ``fake`` and ``real`` in turn, ``scale.runs`` times each.
+
+        The runs alternate, so that a change in the machine's load weighs on
+        both daemons alike. ``real`` runs through ``measure_real``. Its
+        results are None unless all its runs took place, because a median
+        of fewer runs than the fake's would not compare with it.
+        """
+        fake_results: list[T] = []
+        real_results: list[T] = []
+        for _ in range(self.scale.runs):
+            fake_results.append(fake())
+            if real is not None:
+                result = self.measure_real(real)
+                if result is not None:
+                    real_results.append(result)
+        complete = real is not None and len(real_results) == self.scale.runs
+        return fake_results, real_results if complete else None
+
     @contextlib.contextmanager
     def cleaning_real(self, clean: Callable[[], object], action: str) -> Iterator[None]:
         """Run ``clean`` on the real Engine after the block, whatever the block did.

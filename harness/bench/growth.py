@@ -103,19 +103,14 @@ def alternating_rates(
     both alike. The real Engine's rates are None unless all its runs took
     place: after it fails, the fake is measured alone.
     """
-    runs = context.scale.runs
     fake.get(query.path, params=query.params).raise_for_status()
     context.measure_real(
         lambda: real.get(query.path, params=query.params).raise_for_status()
     )
-    fake_rates: list[float] = []
-    real_rates: list[float] = []
-    for _ in range(runs):
-        fake_rates.append(_run_rate(fake, query, count))
-        rate = context.measure_real(functools.partial(_run_rate, real, query, count))
-        if rate is not None:
-            real_rates.append(rate)
-    return fake_rates, real_rates if len(real_rates) == runs else None
+    return context.alternate(
+        functools.partial(_run_rate, fake, query, count),
+        functools.partial(_run_rate, real, query, count),
+    )
 
 
 def _run_rate(client: httpx.Client, query: Query, count: int) -> float:

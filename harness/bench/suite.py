@@ -68,8 +68,8 @@ def run_suite(context: Context, only: Sequence[str] | None = None) -> Results:
             results.failures[name] = f"{type(error).__name__}: {error}"
         # Failures the section went on after: its figures are kept, and
         # those of what failed are missing.
-        for what, message in context.failures.items():
-            if what not in known:
-                results.failures[f"{name}, {what}"] = message
+        for source, message in context.failures.items():
+            if source not in known:
+                results.failures[f"{name}, {source}"] = message
         logger.info("benchmark section %s: %.1f s", name, now() - started)
     return results

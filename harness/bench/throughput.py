@@ -238,48 +238,30 @@ def _over_socket(context: Context, fake: str, fake_pid: int, path: str) -> list[
     # also queries containerd, whose CPU is not counted.
     real_pid = engine_pid(real) if real else None
 
-    # The runs of the two daemons alternate, so that a change in the
-    # machine's load during the section weighs on both alike.
-    single: list[RunResult] = []
-    real_single: list[RunResult] = []
     fake_client = http_client(fake)
     real_client = http_client(real) if real else None
+    fake_run = partial(run_requests, fake_client, path, scale.requests, fake_pid)
+    real_run = None
+    if real_client is not None:
+        real_run = partial(run_requests, real_client, path, scale.requests, real_pid)
     try:
-        for _ in range(scale.runs):
-            single.append(run_requests(fake_client, path, scale.requests, fake_pid))
-            if real_client is not None:
-                run = context.measure_real(
-                    partial(run_requests, real_client, path, scale.requests, real_pid)
-                )
-                if run is not None:
-                    real_single.append(run)
+        single, real_single = context.alternate(fake_run, real_run)
     finally:
         fake_client.close()
         if real_client is not None:
             real_client.close()
 
-    many: list[RunResult] = []
-    real_many: list[RunResult] = []
-    for _ in range(scale.runs):
-        many.append(run_workers(context, fake, path))
-        if real:
-            workers = context.measure_real(partial(run_workers, context, real, path))
-            if workers is not None:
-                real_many.append(workers)
+    real_workers = None
+    if real:
+        real_workers = partial(run_workers, context, real, path)
+    many, real_many = context.alternate(
+        partial(run_workers, context, fake, path), real_workers
+    )
 
     label = f"GET {path}, {scale.clients} client processes"
-    return _figures(
-        f"GET {path}, 1 client", single, _complete(real_single, scale.runs)
-    ) + _figures(label, many, _complete(real_many, scale.runs))
-
-
-def _complete(runs: list[RunResult], count: int) -> list[RunResult] | None:
-    """Return ``runs`` if all ``count`` took place, else None.
-
-    After the real Engine failed, its median would come from fewer runs
-    than the fake's, so such a figure gets no real sample.
-    """
-    return runs if len(runs) == count else None
+    return _figures(f"GET {path}, 1 client", single, real_single) + _figures(
+        label, many, real_many
+    )
 
 
 def _inprocess(context: Context) -> list[Figure]:

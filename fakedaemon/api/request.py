@@ -37,7 +37,8 @@ class APIRequest(Request):
     """
 
     def __init__(self, environ: WSGIEnvironment) -> None:
-        # Not werkzeug's constructor: the attributes below replace it.
+        # werkzeug's constructor is skipped on purpose, because these
+        # attributes and the properties below replace it.
         self.environ = environ
         self.shallow = False
         self.method = environ.get("REQUEST_METHOD", "GET").upper()
@@ -45,7 +46,7 @@ class APIRequest(Request):
 
     @cached_property
     def args(self) -> MultiDict[str, str]:
-        """The query parameters; most requests have none, and share one empty set."""
+        """The query parameters. Requests without a query share one empty set."""
         if not self.environ.get("QUERY_STRING"):
             return _NO_ARGS
         return super().args

@@ -47,7 +47,7 @@ def extend_trusted(headers: Headers, items: Iterable[tuple[str, str]]) -> None:
     """Append ``items`` to ``headers`` without werkzeug's value checks.
 
     Only for names and values the daemon wrote itself, never for ones a
-    request carried. werkzeug keeps the pairs in ``Headers._list``; the
+    request carried. werkzeug keeps the pairs in ``Headers._list``, and the
     tests compare the result with what werkzeug's own methods build.
     """
     headers._list.extend(items)

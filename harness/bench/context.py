@@ -114,8 +114,8 @@ class Context:
     real_failure: str | None = None
     """The error that ended the measurements of the real Engine, or None."""
     failures: dict[str, str] = field(default_factory=dict)
-    """Failures that sections went on after, by what failed; the suite names
-    each with its section."""
+    """Failures that a section continued past, keyed by the part that failed
+    (``real Engine``). The suite names each with its section."""
 
     @property
     def working_real_engine(self) -> str | None:
@@ -164,9 +164,9 @@ class Context:
     def cleaning_real(self, clean: Callable[[], object], action: str) -> Iterator[None]:
         """Run ``clean`` on the real Engine after the block, whatever the block did.
 
-        A failure of ``clean`` is the real Engine's failure, kept as
-        ``measure_real`` keeps one, so the block's figures and its own error
-        stay as they are.
+        A failure of ``clean`` counts as the real Engine's failure and is
+        recorded as ``measure_real`` records one. The block's figures and its
+        own error are kept.
         """
         try:
             yield

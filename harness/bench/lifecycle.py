@@ -122,7 +122,7 @@ def events_latencies(host: str, count: int) -> list[float]:
     result = []
     try:
         if not opened.wait(10):
-            raise RuntimeError(f"GET /events on {host} sent no response head in 10 s")
+            raise RuntimeError(f"GET /events on {host} timed out after 10 s")
         if heads[0] != "200":
             raise RuntimeError(f"GET /events on {host} failed: {heads[0]}")
         with http_client(host) as client:

@@ -447,7 +447,8 @@ def test_measure_real_keeps_unusable_reply(
 
     assert context.measure_real(read_id) is None
     assert context.real_failure == "KeyError: 'Id'"
-    # A failure that is not the network's may be the suite's own: traced.
+    # A failure outside the network may be the suite's own, so it is logged
+    # with its traceback.
     assert "Traceback" in caplog.text
 
 

@@ -29,7 +29,8 @@ def _ping(call: Call, body: bytes) -> Response:
     # not versioned, so every request to such an engine gets them.
     if call.profile.ping_builder_and_swarm:
         extend_trusted(response.headers, (("Builder-Version", "2"),))
-        # The swarm state is data, so it goes through werkzeug's checks.
+        # A loaded dump sets the swarm state, so the value goes through
+        # werkzeug's checks.
         response.headers.add("Swarm", call.engine.swarm.ping_state())
     return response
 

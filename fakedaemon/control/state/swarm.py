@@ -64,7 +64,7 @@ def load_swarm(engine: Engine, item: Mapping[str, Any] | None) -> None:
         return
     state = str(item["state"])
     if state not in SWARM_STATES:
-        # The state also goes out as the Swarm header of /_ping.
+        # The state is also sent as the Swarm header of /_ping.
         known = ", ".join(sorted(SWARM_STATES))
         raise ValueError(f"invalid swarm state {state!r}: use one of {known}")
     swarm = engine.swarm

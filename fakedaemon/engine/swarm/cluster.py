@@ -53,7 +53,7 @@ OUT_OF_SEQUENCE = "rpc error: code = Unknown desc = update out of sequence"
 DEFAULT_PORT = 2377
 
 SWARM_STATES = frozenset(("inactive", "active", "locked"))
-"""The local node states this engine's swarm takes."""
+"""The local node states that this engine's swarm can be in."""
 
 
 def default_cluster_spec() -> dict[str, Any]:

@@ -32,6 +32,42 @@ def _memory() -> str:
     return "unknown"
 
 
+CPU_IDLE = Path("/sys/devices/system/cpu/cpuidle")
+"""The folder where Linux reports the CPU idle driver and governor."""
+HALT_POLL = Path("/sys/module/haltpoll/parameters/guest_halt_poll_ns")
+"""The file of the haltpoll driver's polling window, in nanoseconds."""
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text().strip() or None
+    except OSError:
+        return None
+
+
+def cpu_idle(cpuidle: Path = CPU_IDLE, halt_poll: Path = HALT_POLL) -> str | None:
+    """Return the CPU idle driver, governor and halt polling window.
+
+    None means Linux does not report them. Each request of one client wakes
+    the server's CPU, and a virtual CPU that halted wakes through the
+    hypervisor, which lowered that client's rate by about a third here. The
+    haltpoll driver of a guest polls for ``guest_halt_poll_ns`` before halting.
+    """
+    driver = _read(cpuidle / "current_driver")
+    if driver is None:
+        return None
+    governor = _read(cpuidle / "current_governor") or _read(
+        cpuidle / "current_governor_ro"
+    )
+    text = f"{driver} driver"
+    if governor is not None:
+        text += f", {governor} governor"
+    window = _read(halt_poll) if driver == "haltpoll" else None
+    if window is not None:
+        text += f", guest halt polling {window} ns"
+    return text
+
+
 def _os_name() -> str:
     try:
         release = platform.freedesktop_os_release()
@@ -90,6 +126,11 @@ def describe(real_engine: str | None, engine: str | None = None) -> dict[str, st
     details = {
         "CPU": f"{_cpu_model()}, {os.cpu_count()} logical cores",
         "Memory": _memory(),
+    }
+    idle = cpu_idle()
+    if idle is not None:
+        details["CPU idle"] = idle
+    details |= {
         "OS": _os_name(),
         "Python": f"{platform.python_implementation()} {platform.python_version()}",
         "fakedaemon": __version__,

@@ -46,7 +46,7 @@ from harness.bench.hosts import (
 )
 from harness.bench.hotspots import layer_of
 from harness.bench.lifecycle import events_latencies
-from harness.bench.machine import describe, engine_profile
+from harness.bench.machine import cpu_idle, describe, engine_profile
 from harness.bench.report import format_number, format_sample, table
 from harness.bench.server import (
     CeilingServer,
@@ -591,6 +591,26 @@ def test_engine_profile_of_daemon(workdir: Path) -> None:
     assert unknown is None
     details = describe(None, "26.1")
     assert details["fakedaemon"].endswith("engine profile 26.1 beside the real Engine")
+
+
+def test_cpu_idle_reports_halt_polling(tmp_path: Path) -> None:
+    guest = tmp_path / "guest"
+    guest.mkdir()
+    (guest / "current_driver").write_text("haltpoll\n")
+    (guest / "current_governor_ro").write_text("haltpoll\n")
+    window = tmp_path / "guest_halt_poll_ns"
+    window.write_text("200000\n")
+    host = tmp_path / "host"
+    host.mkdir()
+    (host / "current_driver").write_text("intel_idle\n")
+    (host / "current_governor").write_text("menu\n")
+
+    assert cpu_idle(guest, window) == (
+        "haltpoll driver, haltpoll governor, guest halt polling 200000 ns"
+    )
+    # The halt polling window belongs to the haltpoll driver alone.
+    assert cpu_idle(host, window) == "intel_idle driver, menu governor"
+    assert cpu_idle(tmp_path / "absent", window) is None
 
 
 def test_top_level_imports_skip_nested() -> None:

@@ -244,14 +244,25 @@ def test_bench_rejects_arguments_first(
     assert "is a folder" in caplog.text
 
 
+_WITH_DEFAULT_SIGINT = """
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execv(sys.executable, [sys.executable, *sys.argv[1:]])
+"""
+"""Code that resets SIGINT to its default action, then runs Python with the
+arguments after ``-c CODE``."""
+
+
 @pytest.mark.parametrize(
     ("number", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)]
 )
 def test_bench_interrupted_quietly(number: int, status: int) -> None:
     # A session of its own, so that SIGINT reaches the command and its
-    # children as Ctrl-C in a terminal does.
+    # children as Ctrl-C in a terminal does. A test run in the background
+    # ignores SIGINT, which Python keeps, so the command gets the default.
+    command = ["-m", "fakedaemon", "bench", "--quick", "--only", "fixtures"]
     with subprocess.Popen(
-        [sys.executable, "-m", "fakedaemon", "bench", "--quick", "--only", "fixtures"],
+        [sys.executable, "-c", _WITH_DEFAULT_SIGINT, *command],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,

@@ -39,6 +39,7 @@ HALT_POLL = Path("/sys/module/haltpoll/parameters/guest_halt_poll_ns")
 
 
 def _read(path: Path) -> str | None:
+    """Return the stripped text of ``path``, or None when it is empty or unreadable."""
     try:
         return path.read_text().strip() or None
     except OSError:
@@ -46,12 +47,13 @@ def _read(path: Path) -> str | None:
 
 
 def cpu_idle(cpuidle: Path = CPU_IDLE, halt_poll: Path = HALT_POLL) -> str | None:
-    """Return the CPU idle driver, governor and halt polling window.
+    """Return the CPU idle driver, governor and halt polling window as text.
 
-    None means Linux does not report them. Each request of one client wakes
-    the server's CPU, and a virtual CPU that halted wakes through the
-    hypervisor, which lowered that client's rate by about a third here. The
-    haltpoll driver of a guest polls for ``guest_halt_poll_ns`` before halting.
+    None means Linux does not report them. A lone client's every request
+    wakes the server's CPU, and a virtual CPU that halted wakes through the
+    hypervisor: on a 2-core VM, halting at once cost about a third of that
+    client's rate against a 400 µs window. A guest's haltpoll driver polls
+    for ``guest_halt_poll_ns`` before it halts.
     """
     driver = _read(cpuidle / "current_driver")
     if driver is None:

@@ -258,8 +258,8 @@ arguments after ``-c CODE``."""
 )
 def test_bench_interrupted_quietly(number: int, status: int) -> None:
     # A session of its own, so that SIGINT reaches the command and its
-    # children as Ctrl-C in a terminal does. A test run in the background
-    # ignores SIGINT, which Python keeps, so the command gets the default.
+    # children as Ctrl-C does. A shell's background job inherits SIGINT
+    # ignored, and Python keeps that, so the command resets it first.
     command = ["-m", "fakedaemon", "bench", "--quick", "--only", "fixtures"]
     with subprocess.Popen(
         [sys.executable, "-c", _WITH_DEFAULT_SIGINT, *command],

@@ -24,7 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -244,12 +244,22 @@ def test_shell_commands_parse() -> None:
 
 
 @pytest.mark.parametrize("example", SHELL_RUN)
-def test_shell_example(example: Example, folder: Path) -> None:
+def test_shell_example(
+    example: Example, folder: Path, require: Callable[[str], None]
+) -> None:
+    environment = example_environment(folder)
+    specifications = Path(environment["FAKEDAEMON_SHARED"]) / "contracts" / "upstream"
+    if "$FAKEDAEMON_SHARED" in example.text and not specifications.is_dir():
+        require(
+            f"{example.name} reads the upstream specifications, which are not "
+            f"in {specifications}; set FAKEDAEMON_SHARED to the folder that "
+            "contains contracts/upstream"
+        )
     script = "set -euo pipefail\n" + example.text.replace(EXAMPLE_FOLDER, str(folder))
     finished = subprocess.run(
         ["bash", "-c", script],
         cwd=REPOSITORY,
-        env=example_environment(folder),
+        env=environment,
         capture_output=True,
         text=True,
         timeout=180,
